@@ -1,0 +1,1 @@
+"""mlp-grader: the trusted side of the MLP homework (intake, sandbox, hidden tests, reports)."""

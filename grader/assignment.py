@@ -1,0 +1,93 @@
+"""An assignment is data the grader loads: reference code, hidden tests, points, limits, layout.
+
+The default is this repository's own MLP homework (grader/assignments/mlp/); another course's
+version is another folder with its own assignment.toml, passed as `grade --assignment DIR`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import ConfigError
+
+DEFAULT_ASSIGNMENT_DIR = Path(__file__).resolve().parent / "assignments" / "mlp"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-request limits of the sandboxed worker; `grade --timeout/--memory` override some."""
+
+    call_timeout_s: float = 10.0
+    """Wall clock for one proxy call (construct, method, attribute)."""
+    task_timeout_s: float = 240.0
+    """Wall clock for one run_task (e.g. training on MNIST)."""
+    memory_mb: int = 2048
+    """Address-space limit of the worker (RLIMIT_AS)."""
+    cpu_s: int = 900
+    """CPU seconds for the worker's whole life (RLIMIT_CPU)."""
+    max_processes: int = 64
+    max_file_mb: int = 64
+    max_open_files: int = 256
+    max_output_kb: int = 64
+    """Student prints kept per call; the rest is dropped."""
+
+    def replace(self, **changes) -> "Limits":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    root: Path
+    reference_dir: Path
+    """Trusted reference codes/ (imported in the parent only)."""
+    student_files: tuple[str, ...]
+    """The codes/*.py the worker imports."""
+    required_files: tuple[str, ...]
+    hidden_dir: Path
+    tasks_file: Path | None
+    """Trusted helper functions run inside the worker (training loops)."""
+    limits: Limits
+    points: dict[str, float] = field(default_factory=dict)
+    visibility: dict[str, str] = field(default_factory=dict)
+    default_visibility: str = "after_due_date"
+    settings: dict = field(default_factory=dict)
+    """Free-form [settings] table for the hidden tests (e.g. the accuracy thresholds)."""
+
+
+def load_assignment(path: Path | str | None = None) -> Assignment:
+    root = Path(path).resolve() if path else DEFAULT_ASSIGNMENT_DIR
+    toml_path = root / "assignment.toml"
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{toml_path}: no assignment.toml; pass --assignment a folder that has one") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{toml_path}: not valid TOML ({e}); fix the file") from None
+    try:
+        limits = Limits(**data.get("limits", {}))
+    except TypeError as e:
+        raise ConfigError(f"{toml_path}: [limits] has an unknown key ({e})") from None
+    tasks = data.get("tasks")
+    assignment = Assignment(
+        name=data.get("name", root.name),
+        root=root,
+        reference_dir=(root / data.get("reference", "reference")).resolve(),
+        student_files=tuple(data.get("student_files", ())),
+        required_files=tuple(data.get("required_files", data.get("student_files", ()))),
+        hidden_dir=(root / data.get("hidden_tests", "hidden")).resolve(),
+        tasks_file=(root / tasks).resolve() if tasks else None,
+        limits=limits,
+        points={str(k): float(v) for k, v in data.get("points", {}).items()},
+        visibility=dict(data.get("visibility", {})),
+        default_visibility=data.get("default_visibility", "after_due_date"),
+        settings=dict(data.get("settings", {})),
+    )
+    for what, p in (("reference", assignment.reference_dir), ("hidden_tests", assignment.hidden_dir)):
+        if not p.is_dir():
+            raise ConfigError(f"{toml_path}: {what} folder {p} does not exist")
+    if not assignment.student_files:
+        raise ConfigError(f"{toml_path}: student_files is empty; list the codes/*.py to grade")
+    return assignment

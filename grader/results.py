@@ -1,0 +1,63 @@
+"""What grading found: plain, frozen records with no I/O (the renderers in grader/render/ print them)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PASSED = "passed"
+FAILED = "failed"  # the student's answer is wrong
+NOT_IMPLEMENTED = "not_implemented"  # the block still holds its stub
+ERROR = "error"  # could not check: import failure, crash, timeout, wrong type...
+STATUSES = (PASSED, FAILED, NOT_IMPLEMENTED, ERROR)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One hidden test's verdict for one submission."""
+
+    test: str
+    """The test function's name, e.g. "test_gelu_backward"; the key of the points table."""
+    name: str
+    """What students read: the first line of the test's docstring."""
+    status: str
+    """One of STATUSES."""
+    score: float
+    max_score: float
+    message: str = ""
+    """Student-facing reason when not passed ("timed out after 10 s", the feedback marker's hint...)."""
+    detail: str = ""
+    """Staff-only detail (assertion text, the student's traceback); never shown to students."""
+    visibility: str = "after_due_date"
+    """Gradescope visibility of this test."""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """Everything graded about one submission."""
+
+    student_id: str
+    outcomes: tuple[Outcome, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Student-facing notes that cost no points (layout flags, overflow warnings, summary mismatch)."""
+    error: str | None = None
+    """Set only by could_not_grade(): why the submission could not be graded at all."""
+    execution_time_s: float = 0.0
+    leaderboard: tuple[tuple[str, float, str], ...] = ()
+    """(name, value, "asc" | "desc"), e.g. ("accuracy", 0.981, "desc")."""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def could_not_grade(cls, student_id: str, reason: str, **kwargs) -> "GradeResult":
+        return cls(student_id, (), error=reason, **kwargs)
+
+    @property
+    def score(self) -> float:
+        return round(sum(o.score for o in self.outcomes), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(o.max_score for o in self.outcomes), 6)
