@@ -1,0 +1,274 @@
+"""Starting the worker in isolation, and talking to it under a wall-clock deadline.
+
+With bubblewrap the worker sees only /usr, /lib, the Python prefix with numpy as its only
+third-party package (read-only), its runtime files (/rt, read-only), the student's copy (/sub)
+and a private /tmp; no network, its own pid namespace, uid 65534, no capabilities. Without
+bubblewrap (or with sandbox=False) it runs from a temp copy under the same rlimits, as uid 65534
+when we are root and that uid can run Python, and the run carries ONE note saying so.
+The rlimits themselves are set by the worker before it imports student code (see worker.py).
+"""
+from __future__ import annotations
+
+import fcntl
+import functools
+import os
+import select
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from grader.assignment import Limits
+from grader.errors import SandboxError
+
+NOBODY = 65534
+STARTUP_TIMEOUT_S = 60.0
+"""Python + numpy start in ~0.2 s; this only guards against a wedged machine."""
+MAX_REPLY_BYTES = 512 * 2**20
+_HERE = Path(__file__).resolve().parent
+_F_SETPIPE_SZ = 1031  # Linux; bigger pipes make MNIST-sized arrays cross in few syscalls
+
+
+class WorkerTimeout(Exception):
+    """The worker did not answer before the deadline (it has been killed)."""
+
+
+class WorkerDied(Exception):
+    """The worker's pipe closed or broke; `reason` says why in words a student understands."""
+
+
+def worker_env(home: str) -> dict[str, str]:
+    """A scrubbed environment: nothing of ours leaks in; hashing and BLAS threads are fixed."""
+    one = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                            "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONIOENCODING": "utf-8", **one}
+
+
+def _python_binds() -> list[str]:
+    """Read-only binds of the Python prefix with every site-packages replaced by numpy alone."""
+    args: list[str] = []
+    for prefix in dict.fromkeys((sys.base_prefix, sys.prefix)):
+        args += ["--ro-bind", prefix, prefix]
+    for sp in site.getsitepackages():
+        if Path(sp).is_dir() and any(sp.startswith(p + os.sep) for p in (sys.base_prefix, sys.prefix)):
+            args += ["--tmpfs", sp]
+    numpy_dir = Path(np.__file__).resolve().parent
+    for d in (numpy_dir, numpy_dir.with_name("numpy.libs")):
+        args += ["--ro-bind-try", str(d), str(d)]
+    return args
+
+
+def bwrap_command(workdir: Path) -> list[str]:
+    """The bubblewrap prefix; the worker then sees its copy at /sub and its runtime at /rt."""
+    uid = ["--uid", str(NOBODY), "--gid", str(NOBODY)] if os.geteuid() == 0 else []
+    return ["bwrap", "--unshare-all", *uid, "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
+            *_python_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "--bind", str(workdir / "sub"), "/sub", "--ro-bind", str(workdir / "rt"), "/rt",
+            "--chdir", "/sub"]
+
+
+@functools.cache
+def bwrap_works() -> bool:
+    """Try bubblewrap once with a trivial numpy import; the answer holds for the process."""
+    if shutil.which("bwrap") is None:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        for d in ("sub", "rt"):
+            (Path(tmp) / d).mkdir()
+        cmd = bwrap_command(Path(tmp)) + [sys.executable, "-s", "-P", "-c", "import numpy"]
+        try:
+            return subprocess.run(cmd, capture_output=True, timeout=STARTUP_TIMEOUT_S).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+
+@functools.cache
+def nobody_can_run_python() -> bool:
+    """Whether uid 65534 can execute our interpreter (not if it lives under a mode-700 /root)."""
+    try:
+        return subprocess.run([sys.executable, "-s", "-P", "-c", "import numpy"], user=NOBODY,
+                              group=NOBODY, extra_groups=[], capture_output=True, cwd="/",
+                              timeout=STARTUP_TIMEOUT_S).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def describe_exit(returncode: int, via_bwrap: bool, limits: Limits) -> str:
+    """Why the worker died, for a student: bwrap reports a signal as 128 + signo."""
+    sig = -returncode if returncode < 0 else returncode - 128 if via_bwrap and returncode > 128 else 0
+    if sig == signal.SIGKILL:
+        return f"worker killed: memory limit ({limits.memory_mb} MB) or another hard limit"
+    if sig == signal.SIGXCPU:
+        return f"worker killed: CPU time limit ({limits.cpu_s} s)"
+    if sig == signal.SIGSEGV:
+        return "worker crashed: segmentation fault"
+    if sig:
+        return f"worker killed by signal {signal.Signals(sig).name if sig in signal.valid_signals() else sig}"
+    return f"worker exited with status {returncode} (os._exit, sys.exit in a thread, or a crash)"
+
+
+class WorkerProcess:
+    """One running worker: two pipes (requests in, replies out) on fds hidden from the student,
+    stdout and stderr going to a capture file the worker empties after every request."""
+
+    def __init__(self, workdir: Path, modules: list[str], limits: Limits, *, use_bwrap: bool, as_nobody: bool):
+        self.limits = limits
+        self.via_bwrap = use_bwrap
+        req_r, self._req_w = os.pipe()
+        self._rep_r, rep_w = os.pipe()
+        for fd in (self._req_w, self._rep_r):
+            try:
+                fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
+            except OSError:
+                pass
+            os.set_blocking(fd, False)
+        inside = Path("/") if use_bwrap else workdir
+        tasks = inside / "rt" / "_grader_tasks.py"
+        cmd = [sys.executable, "-s", "-P", "-B", str(inside / "rt" / "_grader_worker.py"),
+               "--in", str(req_r), "--out", str(rep_w), "--codes", str(inside / "sub"),
+               "--modules", ",".join(modules), "--memory-mb", str(limits.memory_mb),
+               "--cpu-s", str(limits.cpu_s), "--max-file-mb", str(limits.max_file_mb),
+               "--max-open-files", str(limits.max_open_files), "--max-processes", str(limits.max_processes),
+               "--max-output-bytes", str(limits.max_output_kb * 1024), "--max-reply-bytes", str(MAX_REPLY_BYTES)]
+        if (workdir / "rt" / "_grader_tasks.py").exists():
+            cmd += ["--tasks", str(tasks)]
+        user = dict(user=NOBODY, group=NOBODY, extra_groups=[]) if as_nobody else {}
+        home = "/tmp" if use_bwrap else str(workdir / "tmp")
+        capture = open(workdir / "output.txt", "w+b")  # noqa: SIM115 (handed to the child)
+        try:
+            self.proc = subprocess.Popen(
+                (bwrap_command(workdir) if use_bwrap else []) + cmd, stdin=subprocess.DEVNULL,
+                stdout=capture, stderr=capture, pass_fds=(req_r, rep_w), env=worker_env(home),
+                cwd=workdir / "sub", start_new_session=True, close_fds=True, **user)
+        except OSError as e:
+            raise SandboxError(f"could not start the worker ({e}); check the Python installation") from None
+        finally:
+            capture.close()
+            os.close(req_r)
+            os.close(rep_w)
+
+    # --- I/O with a deadline -----------------------------------------------------------------
+    def _wait(self, fd: int, event: int, deadline: float) -> None:
+        poller = select.poll()
+        poller.register(fd, event)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkerTimeout()
+            if poller.poll(left * 1000):
+                return
+
+    def send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait(self._req_w, select.POLLOUT, deadline)
+            try:
+                view = view[os.write(self._req_w, view[:1 << 20]):]
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, OSError):
+                raise WorkerDied(self.exit_reason()) from None
+
+    def read_exact(self, n: int, deadline: float) -> bytes:
+        buf = bytearray()
+        while len(buf) < n:
+            self._wait(self._rep_r, select.POLLIN, deadline)
+            try:
+                chunk = os.read(self._rep_r, min(n - len(buf), 1 << 20))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise WorkerDied(self.exit_reason())
+            buf += chunk
+        return bytes(buf)
+
+    # --- lifetime ------------------------------------------------------------------------------
+    def exit_reason(self) -> str:
+        try:
+            rc = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return "worker stopped answering"
+        return describe_exit(rc, self.via_bwrap, self.limits)
+
+    def kill(self) -> None:
+        """Kill the whole group; bwrap's --die-with-parent then takes its pid namespace down."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        for fd in (self._req_w, self._rep_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class Sandbox:
+    """Where one submission's workers run: a private folder and the isolation choice (with its note)."""
+
+    def __init__(self, codes_dir: Path, tasks_file: Path | None, modules: list[str], limits: Limits,
+                 *, sandbox: bool = True):
+        self.codes_dir = Path(codes_dir)
+        self.modules = modules
+        self.limits = limits
+        self.use_bwrap = sandbox and bwrap_works()
+        root = os.geteuid() == 0
+        self.as_nobody = root and not self.use_bwrap and nobody_can_run_python()
+        self.notes: list[str] = []
+        if not self.use_bwrap:
+            why = "sandbox disabled" if not sandbox else "no bubblewrap"
+            who = "" if self.as_nobody or not root else " and as root (uid 65534 cannot run Python here)"
+            self.notes.append(f"{why}: ran with rlimits only{who}")
+        self.workdir = Path(tempfile.mkdtemp(prefix="mlp-grader-"))
+        os.chmod(self.workdir, 0o755)  # uid 65534 must traverse it in the fallback
+        rt = self.workdir / "rt"
+        rt.mkdir()
+        shutil.copyfile(_HERE / "worker.py", rt / "_grader_worker.py")
+        shutil.copyfile(_HERE / "protocol.py", rt / "_grader_protocol.py")
+        if tasks_file is not None:
+            shutil.copyfile(tasks_file, rt / "_grader_tasks.py")
+        for f in rt.iterdir():
+            f.chmod(0o444)
+        rt.chmod(0o555)
+
+    def start_worker(self) -> WorkerProcess:
+        """A fresh copy of the student's files each time, so a restart undoes their writes."""
+        for d in ("sub", "tmp"):
+            shutil.rmtree(self.workdir / d, ignore_errors=True)
+        _copy_regular_files(self.codes_dir, self.workdir / "sub")
+        (self.workdir / "tmp").mkdir()
+        if self.as_nobody:
+            for d in ("sub", "tmp"):
+                for path in [self.workdir / d, *(self.workdir / d).rglob("*")]:
+                    os.chown(path, NOBODY, NOBODY)
+        return WorkerProcess(self.workdir, self.modules, self.limits,
+                             use_bwrap=self.use_bwrap, as_nobody=self.as_nobody)
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _copy_regular_files(src: Path, dst: Path) -> None:
+    """Copy files, never symlinks (a link could point at the grader's own files)."""
+    dst.mkdir(mode=0o755)
+    for dirpath, dirnames, filenames in os.walk(src, followlinks=False):
+        rel = Path(dirpath).relative_to(src)
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not os.path.islink(os.path.join(dirpath, d)))
+        for d in dirnames:
+            (dst / rel / d).mkdir(mode=0o755)
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_file() and not path.is_symlink():
+                shutil.copyfile(path, dst / rel / name)
+                (dst / rel / name).chmod(0o644)
