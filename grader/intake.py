@@ -1,0 +1,288 @@
+"""Open a submission (a .zip or a folder) safely into a private temp dir and check its layout.
+
+The archive is hostile input: every entry is checked (no absolute paths, no `..`, no symlinks or
+devices, no duplicates) and copied with streaming caps, because header sizes can lie. Layout
+problems a student can fix but that do not stop grading become `flags` (student-facing notes).
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.errors import SubmissionError
+
+MAX_ZIP_BYTES = 200 * 2**20
+MAX_FILES = 1000
+MAX_FILE_BYTES = 100 * 2**20
+MAX_TOTAL_BYTES = 300 * 2**20
+MAX_COMPRESSION_RATIO = 100  # text compresses ~5-10x; only a bomb needs more
+RATIO_FLOOR_BYTES = 2**20  # small files may compress arbitrarily well
+CHUNK_BYTES = 64 * 2**10
+MAX_TOP_FOLDERS = 3  # `id/id/codes/...` still found; deeper nesting is not a layout
+
+JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".idea", ".vscode"}
+REPORT_SUFFIXES = (".pdf", ".md", ".doc", ".docx")
+COMPILED_SUFFIXES = {".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".hdf5", ".ckpt",
+                     ".pyc", ".pyo", ".so", ".pyd", ".dll", ".dylib", ".bin", ".safetensors"}
+ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"}
+IDX_NAME = re.compile(r"idx\d-ubyte", re.IGNORECASE)  # MNIST raw files, gzipped or not
+DROP_FROM_CODES = {".pyc", ".pyo", ".so", ".pyd"}  # would be imported instead of the .py source
+
+
+@dataclass
+class Submission:
+    """One student's files, extracted into a private temp dir that lives as long as the context."""
+
+    student_id: str
+    root: Path
+    """The submission's top level inside the temp dir (after a single top folder is skipped)."""
+    codes_dir: Path | None
+    """root/codes, or None when the submission has no codes/ folder (it cannot be graded)."""
+    flags: list[str] = field(default_factory=list)
+    """Student-facing layout notes (missing report, weights included, nested zip...)."""
+    report: Path | None = None
+    summary: Path | None = None
+
+
+def student_id_of(path: Path | str) -> str:
+    """The id a submission is filed under: the zip's name without .zip, or the folder's name."""
+    path = Path(path)
+    return path.name if path.is_dir() else path.stem
+
+
+@contextlib.contextmanager
+def open_submission(path: Path | str, required_files: Iterable[str] = ()) -> Iterator[Submission]:
+    """Extract `path` (a .zip or a folder) into a temp dir, check it, yield it, then delete it."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        dest = Path(tmp) / "files"
+        dest.mkdir()
+        flags: list[str] = []
+        if path.is_dir():
+            _copy_folder(path, dest, flags)
+        else:
+            _extract_zip(path, dest, flags)
+        yield _check_layout(student_id_of(path), dest, required_files, flags)
+
+
+# --- reading entries ---------------------------------------------------------------------------
+
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name; without the UTF-8 flag, zipfile decoded cp437, which Chinese Windows
+    zip tools never meant: try UTF-8 (macOS, 7-Zip) then GBK before keeping cp437."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.orig_filename.encode("cp437")
+    for encoding in ("utf-8", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def _safe_parts(name: str, source: str) -> tuple[str, ...]:
+    """Split an entry name into path parts, refusing anything that would leave the temp dir."""
+    name = name.replace("\\", "/")
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise SubmissionError(f"{source}: entry '{name}' is an absolute path; zip the folder's "
+                              "contents with relative paths")
+    parts = tuple(p for p in name.split("/") if p not in ("", "."))
+    if ".." in parts:
+        raise SubmissionError(f"{source}: entry '{name}' leaves the archive ('..'); zip the "
+                              "submission folder itself")
+    if any("\x00" in p for p in parts):
+        raise SubmissionError(f"{source}: entry '{name}' has a NUL byte in its name")
+    return parts
+
+
+def _is_junk(parts: tuple[str, ...]) -> bool:
+    return any(p in JUNK_PARTS for p in parts) or parts[-1].startswith("._")
+
+
+def _check_mode(mode: int, name: str, source: str) -> None:
+    if stat.S_ISLNK(mode):
+        raise SubmissionError(f"{source}: entry '{name}' is a symbolic link; submit real files only")
+    if mode and stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise SubmissionError(f"{source}: entry '{name}' is a device or pipe, not a file")
+
+
+class _Budget:
+    """Counts files and bytes across one submission so no single check can be sidestepped."""
+
+    def __init__(self, source: str):
+        self.source, self.files, self.total_bytes = source, 0, 0
+
+    def add_file(self) -> None:
+        self.files += 1
+        if self.files > MAX_FILES:
+            raise SubmissionError(f"{self.source}: more than {MAX_FILES} files; submit only "
+                                  "the report, summary.txt and codes/")
+
+    def copy(self, src, dest: Path, name: str, compressed_bytes: int | None = None) -> None:
+        """Stream src into a new file `dest`, stopping as soon as a cap is crossed."""
+        written = 0
+        with open(dest, "xb") as out:
+            while chunk := src.read(CHUNK_BYTES):
+                written += len(chunk)
+                self.total_bytes += len(chunk)
+                if written > MAX_FILE_BYTES:
+                    raise SubmissionError(f"{self.source}: '{name}' is larger than "
+                                          f"{MAX_FILE_BYTES // 2**20} MiB; leave data and weights out")
+                if self.total_bytes > MAX_TOTAL_BYTES:
+                    raise SubmissionError(f"{self.source}: files add up to more than "
+                                          f"{MAX_TOTAL_BYTES // 2**20} MiB; leave data and weights out")
+                if (compressed_bytes is not None and written > RATIO_FLOOR_BYTES
+                        and written > MAX_COMPRESSION_RATIO * max(compressed_bytes, 1)):
+                    raise SubmissionError(f"{self.source}: '{name}' expands more than "
+                                          f"{MAX_COMPRESSION_RATIO}x (a zip bomb?); re-zip real files")
+                out.write(chunk)
+
+
+def _target(dest: Path, parts: tuple[str, ...], name: str, source: str, seen: set) -> Path:
+    key = "/".join(parts)
+    if key in seen or key.casefold() in seen:
+        raise SubmissionError(f"{source}: '{name}' appears twice in the archive; keep one copy")
+    seen.update((key, key.casefold()))
+    target = dest.joinpath(*parts)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise SubmissionError(f"{source}: '{name}' is inside a path that is also a file") from None
+    if target.exists():
+        raise SubmissionError(f"{source}: '{name}' clashes with a folder of the same name")
+    return target
+
+
+def _extract_zip(path: Path, dest: Path, flags: list[str]) -> None:
+    source = path.name
+    if not path.is_file():
+        raise SubmissionError(f"{path}: no such file; pass a .zip or a submission folder")
+    if path.stat().st_size > MAX_ZIP_BYTES:
+        raise SubmissionError(f"{source}: larger than {MAX_ZIP_BYTES // 2**20} MiB; leave data "
+                              "and weights out")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _extract_entries(zf, dest, flags, source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as e:
+        raise SubmissionError(f"{source}: not a readable zip archive ({e}); re-create it with a "
+                              "zip tool") from None
+
+
+def _extract_entries(zf: zipfile.ZipFile, dest: Path, flags: list[str], source: str) -> None:
+    infos = zf.infolist()
+    if len(infos) > MAX_FILES:
+        raise SubmissionError(f"{source}: more than {MAX_FILES} entries; submit only the report, "
+                              "summary.txt and codes/")
+    budget, seen = _Budget(source), set()
+    for info in infos:
+        name = _decoded_name(info)
+        parts = _safe_parts(name, source)
+        _check_mode(info.external_attr >> 16, name, source)
+        if not parts or info.is_dir() or _is_junk(parts):
+            continue
+        if info.flag_bits & 0x1:
+            raise SubmissionError(f"{source}: '{name}' is password-protected; zip it without a password")
+        budget.add_file()
+        target = _target(dest, parts, name, source, seen)
+        try:
+            with zf.open(info) as src:
+                budget.copy(src, target, name, info.compress_size)
+        except NotImplementedError as e:
+            raise SubmissionError(f"{source}: '{name}' uses a compression Python cannot read "
+                                  f"({e}); re-zip with plain deflate") from None
+    if budget.files == 0:
+        raise SubmissionError(f"{source}: the archive is empty; zip your report, summary.txt and codes/")
+
+
+def _copy_folder(path: Path, dest: Path, flags: list[str]) -> None:
+    source = path.name
+    budget, seen = _Budget(source), set()
+    for item in sorted(path.rglob("*")):
+        rel = item.relative_to(path)
+        parts = rel.parts
+        if _is_junk(parts):
+            continue
+        _check_mode(item.lstat().st_mode, rel.as_posix(), source)
+        if item.is_dir():
+            continue
+        budget.add_file()
+        target = _target(dest, parts, rel.as_posix(), source, seen)
+        with open(item, "rb") as src:
+            budget.copy(src, target, rel.as_posix())
+    if budget.files == 0:
+        raise SubmissionError(f"{source}: the folder is empty; it needs a report, summary.txt and codes/")
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+def _find_root(dest: Path) -> Path:
+    """Skip a single top folder (students zip the folder, not its contents)."""
+    root = dest
+    for _ in range(MAX_TOP_FOLDERS):
+        children = list(root.iterdir())
+        if (root / "codes").is_dir() or len(children) != 1 or not children[0].is_dir():
+            break
+        root = children[0]
+    return root
+
+
+def _check_layout(student_id: str, dest: Path, required_files: Iterable[str],
+                  flags: list[str]) -> Submission:
+    root = _find_root(dest)
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    rel = [p.relative_to(root).as_posix() for p in files]
+    reports = [p for p in files if p.parent == root and p.stem.lower() == "report"
+               and p.suffix.lower() in REPORT_SUFFIXES]
+    if not reports:
+        flags.append("no Report.pdf (or .md, .doc, .docx) at the top of the zip")
+    summary = root / "summary.txt"
+    if not summary.is_file():
+        flags.append("no summary.txt at the top of the zip; run code_analyze/analyze.py and include its output")
+    elif summary.stat().st_size == 0:
+        flags.append("summary.txt is empty; run code_analyze/analyze.py and include its output")
+    codes = root / "codes"
+    codes_dir = codes if codes.is_dir() else None
+    if codes_dir is not None:
+        for name in required_files:
+            if not (codes_dir / name).is_file():
+                flags.append(f"codes/{name} is missing")
+    flags.extend(_content_flags(rel))
+    if codes_dir is not None:
+        _drop_compiled(codes_dir)
+    return Submission(student_id, root, codes_dir, flags, reports[0] if reports else None,
+                      summary if summary.is_file() else None)
+
+
+def _content_flags(rel: list[str]) -> list[str]:
+    compiled = [r for r in rel if Path(r).suffix.lower() in COMPILED_SUFFIXES
+                or "__pycache__" in r.split("/") or IDX_NAME.search(Path(r).name)]
+    nested = [r for r in rel if Path(r).suffix.lower() in ARCHIVE_SUFFIXES and r not in compiled]
+    flags = []
+    if compiled:
+        flags.append(f"weights, data or compiled files should not be submitted: {_some(compiled)}")
+    if nested:
+        flags.append(f"nested archive not opened: {_some(nested)}; put its files in the zip itself")
+    return flags
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    more = f" (+{len(names) - limit} more)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _drop_compiled(codes_dir: Path) -> None:
+    """Python would import a compiled module in place of its .py source: grade the source only."""
+    for p in sorted(codes_dir.rglob("*"), reverse=True):
+        if p.is_dir() and p.name == "__pycache__":
+            shutil.rmtree(p)
+        elif p.is_file() and p.suffix.lower() in DROP_FROM_CODES:
+            p.unlink()
