@@ -1,0 +1,47 @@
+"""feedback.md: what failed and why, in words a student can act on.
+
+Only student-facing text goes in (Outcome.message, notes, the could-not-grade reason); never
+Outcome.detail, which may hold hidden-test internals and reference values.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from grader.render import format_points, status_word
+from grader.results import GradeResult, Outcome
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def escape_md(text: str) -> str:
+    """Literal text inside Markdown (student messages may hold `*`, `_`, `<`...); one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _line(o: Outcome) -> str:
+    points = f"{format_points(o.score)} / {format_points(o.max_score)}"
+    why = f": {escape_md(o.message)}" if o.message and not (o.passed and o.score >= o.max_score) else ""
+    return f"- **{escape_md(o.name or o.test)}** ({points}, {status_word(o)}){why}"
+
+
+def render_feedback(result: GradeResult, *, visibilities: Collection[str] | None = None) -> str:
+    """The whole feedback as Markdown. With `visibilities`, only tests of those Gradescope
+    visibilities are listed and the total is left out (it would reveal the hidden tests)."""
+    lines = [f"# Feedback for submission {escape_md(result.student_id)}", ""]
+    if result.error is not None:
+        lines += ["**The grader could not grade this submission.**", "", escape_md(result.error), ""]
+    elif visibilities is None:
+        lines += [f"**Score: {format_points(result.score)} / {format_points(result.max_score)}**", ""]
+    if result.notes:
+        lines += ["## Notes", ""] + [f"- {escape_md(n)}" for n in result.notes] + [""]
+    shown = [o for o in result.outcomes if visibilities is None or o.visibility in visibilities]
+    not_passed = [o for o in shown if not o.passed or o.score < o.max_score]
+    passed = [o for o in shown if o not in not_passed]
+    if not_passed:
+        lines += ["## Tests that did not pass", ""] + [_line(o) for o in not_passed] + [""]
+    if passed:
+        lines += ["## Tests passed", ""] + [_line(o) for o in passed] + [""]
+    if result.error is None and shown and not not_passed:
+        lines += ["All tests listed here passed.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
