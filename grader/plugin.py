@@ -1,0 +1,272 @@
+"""Running an assignment's hidden pytest suite in the trusted parent against a sandboxed worker.
+
+pytest, the hidden tests and the reference all live in this (parent) process; the student's code
+only ever runs in the worker behind the `student` proxy. Verdicts come from pytest's reports and
+the [points] table, never from anything the worker says about itself.
+"""
+from __future__ import annotations
+
+import contextlib
+import gzip
+import importlib
+import io
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.assignment import Assignment, Limits
+from grader.errors import ConfigError, SandboxError
+from grader.proxy import (NotImplementedByStudent, StudentError, StudentImportError, StudentProxy,
+                          StudentTimeout, WorkerCrashed)
+from grader.results import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, Outcome
+from grader.sandbox import Sandbox
+
+REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+MAX_DETAIL_CHARS = 20_000
+
+
+# --- trusted data for the tests ---------------------------------------------------------------
+
+class ReferenceModules:
+    """reference.layers etc.: the reference solution, imported lazily in the parent.
+
+    Its files import each other by bare name (`from layers import Linear`), so each import runs
+    with the reference folder first on sys.path and its module names swapped into sys.modules,
+    then everything is put back: the parent never keeps a top-level `layers` or `utils`."""
+
+    _cache: dict[tuple[Path, str], object] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, reference_dir: Path, names: list[str]):
+        self._dir, self._names = reference_dir, names
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._names:
+            raise AttributeError(f"the reference has no module {name!r}")
+        key = (self._dir, name)
+        with self._lock:
+            if key not in self._cache:
+                self._import(name)
+            return self._cache[key]
+
+    def _import(self, name: str) -> None:
+        saved = {n: sys.modules.pop(n) for n in self._names if n in sys.modules}
+        sys.modules.update({n: m for (d, n), m in self._cache.items() if d == self._dir})
+        sys.path.insert(0, str(self._dir))
+        try:
+            importlib.import_module(name)
+        finally:
+            sys.path.remove(str(self._dir))
+            for n in self._names:
+                module = sys.modules.pop(n, None)
+                if module is not None and getattr(module, "__file__", "").startswith(str(self._dir)):
+                    self._cache[(self._dir, n)] = module
+            sys.modules.update(saved)
+
+
+@dataclass(frozen=True)
+class MnistArrays:
+    """Images as float (N, 784) scaled (x - 128) / 255, labels int64, like load_mnist_2d."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+
+
+_MNIST: dict[Path, object] = {}
+
+
+def load_mnist_arrays(data_dir: Path):
+    """grader.data.load_mnist when it exists; until then a tiny gz-IDX reader (same result)."""
+    if data_dir not in _MNIST:
+        try:
+            from grader.data import load_mnist
+        except ImportError:
+            def read(name: str) -> np.ndarray:
+                raw = gzip.decompress((data_dir / f"{name}.gz").read_bytes())
+                ndim = raw[3]
+                shape = np.frombuffer(raw, ">u4", ndim, 4).astype(int)
+                return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+            def images(name):
+                return (read(name).reshape(-1, 784).astype(np.float64) - 128.0) / 255.0
+
+            _MNIST[data_dir] = MnistArrays(images("train-images-idx3-ubyte"),
+                                           read("train-labels-idx1-ubyte").astype(np.int64),
+                                           images("t10k-images-idx3-ubyte"),
+                                           read("t10k-labels-idx1-ubyte").astype(np.int64))
+        else:
+            _MNIST[data_dir] = load_mnist(data_dir)
+    return _MNIST[data_dir]
+
+
+# --- verdicts ---------------------------------------------------------------------------------
+
+def classify(exc: BaseException, when: str, feedback: str) -> tuple[str, str]:
+    """(status, student-facing message) for an exception raised in a test's setup or call."""
+    def with_hint(text: str) -> str:
+        return "; ".join(t for t in (feedback, text) if t)
+
+    if isinstance(exc, NotImplementedByStudent):
+        return NOT_IMPLEMENTED, "not implemented"
+    if isinstance(exc, (StudentTimeout, WorkerCrashed)):
+        return ERROR, exc.message
+    if isinstance(exc, StudentImportError):
+        if exc.type_name == "FileNotFoundError":
+            return ERROR, exc.message
+        return ERROR, f"could not import your code: {exc.type_name}: {exc.message}" + (
+            f" ({exc.where})" if exc.where else "")
+    if isinstance(exc, StudentError):
+        status = FAILED if when == "call" else ERROR
+        where = f" ({exc.where})" if exc.where else ""
+        return status, with_hint(f"your code raised {exc.type_name}: {exc.message.splitlines()[0] if exc.message else ''}{where}")
+    if isinstance(exc, SandboxError):
+        return ERROR, f"could not run your code: {exc}"
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    if isinstance(exc, AssertionError) and when == "call":
+        return FAILED, with_hint(first_line)
+    return ERROR, with_hint(f"could not check: {type(exc).__name__}: {first_line}")
+
+
+class OutcomeCollector:
+    """Builds one Outcome per hidden test from pytest's reports (pass counted only at call;
+    a failure in any phase counts; a setup failure is an error, not a wrong answer)."""
+
+    def __init__(self, assignment: Assignment):
+        self.assignment = assignment
+        self.outcomes: dict[str, Outcome] = {}
+        self.fractions: dict[str, float] = {}
+        self.config_errors: list[str] = []
+        self._points: dict[str, float] = {}
+
+    def pytest_collection_modifyitems(self, items) -> None:
+        names = [item.originalname for item in items]
+        table = self.assignment.points
+        missing = sorted(set(names) - set(table))
+        stale = sorted(set(table) - set(names))
+        if missing or stale:
+            self.config_errors.append(
+                "[points] in assignment.toml does not match the hidden tests: "
+                + "; ".join(filter(None, [missing and f"no points for {', '.join(missing)}",
+                                          stale and f"no test named {', '.join(stale)}"])))
+            items[:] = []
+        for item in items:  # a parametrized test shares its points among its cases
+            self._points[item.nodeid] = table[item.originalname] / names.count(item.originalname)
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            self.config_errors.append(f"hidden test {report.nodeid or 'folder'} could not be collected: "
+                                      + str(report.longrepr).strip().splitlines()[-1])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if report.when == "call" or not report.passed:
+            previous = self.outcomes.get(item.nodeid)
+            if previous is None or previous.passed:
+                self.outcomes[item.nodeid] = self._outcome(item, call, report)
+        return report
+
+    def _outcome(self, item, call, report) -> Outcome:
+        marker = item.get_closest_marker("feedback")
+        feedback = str(marker.args[0]) if marker and marker.args else ""
+        status, message, detail = PASSED, "", ""
+        if report.skipped:
+            status, message = ERROR, "not run: " + str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else "")
+        elif report.failed:
+            exc = call.excinfo.value if call.excinfo else Exception("failed")
+            status, message = classify(exc, report.when, feedback)
+            detail = report.longreprtext + (f"\n--- student traceback ---\n{exc.traceback_text}"
+                                            if isinstance(exc, StudentError) else "")
+        points = self._points.get(item.nodeid, 0.0)
+        score = points if status == PASSED else 0.0
+        if item.nodeid in self.fractions and status in (PASSED, FAILED):
+            score = points * self.fractions[item.nodeid]
+        doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
+        return Outcome(test=item.originalname, name=doc[0] if doc else item.name, status=status,
+                       score=round(score, 6), max_score=points, message=message,
+                       detail=detail[-MAX_DETAIL_CHARS:],
+                       visibility=self.assignment.visibility.get(item.originalname,
+                                                                 self.assignment.default_visibility))
+
+
+class GraderPlugin:
+    """The fixtures the hidden tests use, and the `feedback` marker."""
+
+    def __init__(self, assignment: Assignment, student: StudentProxy, limits: Limits,
+                 notes: list[str], collector: OutcomeCollector):
+        # Private names: pytest would read a public attribute named like a fixture as the fixture.
+        self._assignment, self._student, self._limits = assignment, student, limits
+        self._notes, self._collector = notes, collector
+        names = [Path(f).stem for f in assignment.student_files if f.endswith(".py")]
+        self._reference = ReferenceModules(assignment.reference_dir, names)
+
+    def pytest_configure(self, config) -> None:
+        config.addinivalue_line("markers", "feedback(message): hint shown to the student when the test fails")
+
+    @pytest.fixture(scope="session")
+    def student(self) -> StudentProxy:
+        return self._student
+
+    @pytest.fixture(scope="session")
+    def reference(self) -> ReferenceModules:
+        return self._reference
+
+    @pytest.fixture(scope="session")
+    def mnist(self):
+        return load_mnist_arrays(Path(self._assignment.root, self._assignment.settings.get("data_dir", REPO_DATA_DIR)))
+
+    @pytest.fixture(scope="session")
+    def limits(self) -> Limits:
+        return self._limits
+
+    @pytest.fixture(scope="session")
+    def assignment(self) -> Assignment:
+        return self._assignment
+
+    @pytest.fixture
+    def record_score(self, request):
+        """record_score(fraction): partial credit for this test (clamped to [0, 1])."""
+        def record(fraction: float) -> None:
+            self._collector.fractions[request.node.nodeid] = min(1.0, max(0.0, float(fraction)))
+        return record
+
+    @pytest.fixture(scope="session")
+    def note(self):
+        """note(text): a student-facing note that costs no points (shown once)."""
+        return lambda text: self._notes.append(str(text)) if str(text) not in self._notes else None
+
+
+def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits | None = None,
+                     sandbox: bool = True) -> tuple[list[Outcome], list[str]]:
+    """Run the hidden suite against codes_dir; one Outcome per hidden test, plus notes.
+    Never raises for what the student's code does; ConfigError for a broken assignment."""
+    limits = limits or assignment.limits
+    modules = [Path(f).stem for f in assignment.student_files if f.endswith(".py")]
+    box = Sandbox(Path(codes_dir), assignment.tasks_file, modules, limits, sandbox=sandbox)
+    student = StudentProxy(box, limits, modules)
+    notes = list(box.notes)
+    collector = OutcomeCollector(assignment)
+    plugin = GraderPlugin(assignment, student, limits, notes, collector)
+    hidden = str(assignment.hidden_dir)
+    args = [hidden, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist",
+            "-p", "no:hypothesispytest", "--rootdir", hidden, "--confcutdir", hidden,
+            "--import-mode=importlib", "-c", os.devnull, "-W", "default"]
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as log:
+            exit_code = pytest.main(args, plugins=[plugin, collector])
+    finally:
+        student.close()
+    if collector.config_errors:
+        raise ConfigError(f"{assignment.root}: " + collector.config_errors[0])
+    if exit_code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        raise ConfigError(f"pytest could not run {hidden}: " + log.getvalue().strip()[-500:])
+    return list(collector.outcomes.values()), notes
