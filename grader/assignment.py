@@ -55,6 +55,8 @@ class Assignment:
     default_visibility: str = "after_due_date"
     settings: dict = field(default_factory=dict)
     """Free-form [settings] table for the hidden tests (e.g. the accuracy thresholds)."""
+    pristine_dir: Path | None = None
+    """Optional hand-out codes/ (`pristine = "..."`, relative to DIR) that summary.txt is checked against."""
 
 
 def load_assignment(path: Path | str | None = None) -> Assignment:
@@ -84,6 +86,7 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         visibility=dict(data.get("visibility", {})),
         default_visibility=data.get("default_visibility", "after_due_date"),
         settings=dict(data.get("settings", {})),
+        pristine_dir=(root / data["pristine"]).resolve() if data.get("pristine") else None,
     )
     for what, p in (("reference", assignment.reference_dir), ("hidden_tests", assignment.hidden_dir)):
         if not p.is_dir():
