@@ -258,11 +258,17 @@ def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits 
     args = [hidden, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist",
             "-p", "no:hypothesispytest", "--rootdir", hidden, "--confcutdir", hidden,
             "--import-mode=importlib", "-c", os.devnull, "-W", "default"]
+    before = set(sys.modules)
     try:
         with contextlib.redirect_stdout(io.StringIO()) as log:
             exit_code = pytest.main(args, plugins=[plugin, collector])
     finally:
         student.close()
+        # importlib mode names test modules by their path under rootdir; forget them, or the
+        # next assignment's test_x.py would silently reuse this one's module.
+        for name in set(sys.modules) - before:
+            if str(getattr(sys.modules[name], "__file__", "")).startswith(hidden):
+                del sys.modules[name]
     if collector.config_errors:
         raise ConfigError(f"{assignment.root}: " + collector.config_errors[0])
     if exit_code == pytest.ExitCode.INTERRUPTED:

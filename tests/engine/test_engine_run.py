@@ -1,0 +1,168 @@
+"""run_hidden_tests end to end: real workers (bubblewrap when it works, and the forced fallback),
+a tiny assignment built in tmp_path, and the repository's own mlp assignment."""
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.assignment import Limits, load_assignment
+from grader.errors import ConfigError
+from grader.plugin import run_hidden_tests
+from grader.sandbox import bwrap_works
+
+REPO = Path(__file__).resolve().parents[2]
+LIMITS = Limits(call_timeout_s=2, task_timeout_s=20, memory_mb=1024, cpu_s=60, max_output_kb=4)
+
+REFERENCE_LAYERS = """
+import numpy as np
+def relu(x):
+    return np.maximum(x, 0)
+def double(x):
+    return 2 * x
+"""
+
+STUDENT_LAYERS = """
+import os
+import numpy as np
+def relu(x):
+    return np.maximum(x, 0)
+def double(x):
+    return {double}
+def hang():
+    while True:
+        pass
+def crash():
+    os._exit(3)
+def hog():
+    return np.ones(50 * 2**30 // 8)
+def chatty():
+    os.write(1, b"x" * 3_000_000)
+    print("y" * 1_000_000)
+    return 1
+def stub():
+    raise NotImplementedError
+"""
+
+HIDDEN = '''
+import numpy as np
+import pytest
+X = np.array([[-1.0, 2.0], [3.0, -4.0]])
+
+def test_relu(student, reference):
+    """relu"""
+    np.testing.assert_allclose(student.layers.relu(X), reference.layers.relu(X))
+
+@pytest.mark.feedback("double should return 2x")
+def test_double(student, reference):
+    """double"""
+    np.testing.assert_allclose(student.layers.double(X), reference.layers.double(X))
+
+def test_hang(student):
+    """hang"""
+    student.layers.hang()
+
+def test_crash(student):
+    """crash"""
+    student.layers.crash()
+
+def test_hog(student):
+    """hog"""
+    student.layers.hog()
+
+def test_chatty(student, limits):
+    """chatty"""
+    assert student.layers.chatty() == 1
+    assert len(student.last_output) < limits.max_output_kb * 1024 + 200
+
+def test_stub(student):
+    """stub"""
+    student.layers.stub()
+
+def test_relu_again(student, reference):
+    """relu after all the trouble"""
+    np.testing.assert_allclose(student.layers.relu(X), reference.layers.relu(X))
+'''
+
+POINTS = dict(test_relu=1, test_double=2, test_hang=1, test_crash=1, test_hog=1, test_chatty=1,
+              test_stub=1, test_relu_again=1)
+
+
+def make_assignment(root: Path, points=POINTS, hidden=HIDDEN):
+    (root / "ref").mkdir(parents=True)
+    (root / "ref" / "layers.py").write_text(REFERENCE_LAYERS)
+    (root / "hidden").mkdir()
+    (root / "hidden" / "test_tiny_hidden.py").write_text(hidden)
+    table = "\n".join(f"{k} = {v}" for k, v in points.items())
+    (root / "assignment.toml").write_text(textwrap.dedent(f"""\
+        name = "tiny"
+        reference = "ref"
+        student_files = ["layers.py"]
+        hidden_tests = "hidden"
+        [points]
+        """) + table + "\n")
+    return load_assignment(root)
+
+
+def make_codes(root: Path, double="2 * x", source=STUDENT_LAYERS) -> Path:
+    codes = root / "codes"
+    codes.mkdir(parents=True)
+    (codes / "layers.py").write_text(source.format(double=double))
+    return codes
+
+
+SANDBOX_MODES = [pytest.param(True, id="bwrap", marks=pytest.mark.skipif(not bwrap_works(), reason="no bwrap")),
+                 pytest.param(False, id="fallback")]
+
+
+@pytest.mark.parametrize("sandbox", SANDBOX_MODES)
+def test_every_misbehaviour_gets_its_own_verdict(tmp_path, sandbox):
+    assignment = make_assignment(tmp_path / "a")
+    outcomes, notes = run_hidden_tests(assignment, make_codes(tmp_path / "s", double="3 * x"),
+                                       limits=LIMITS, sandbox=sandbox)
+    got = {o.test: (o.status, o.score) for o in outcomes}
+    assert got == {"test_relu": ("passed", 1), "test_double": ("failed", 0), "test_hang": ("error", 0),
+                   "test_crash": ("error", 0), "test_hog": ("error", 0), "test_chatty": ("passed", 1),
+                   "test_stub": ("not_implemented", 0), "test_relu_again": ("passed", 1)}
+    by = {o.test: o for o in outcomes}
+    assert by["test_hang"].message == "timed out after 2 s"
+    assert by["test_crash"].message.startswith("worker exited with status 3")
+    assert "memory" in by["test_hog"].message
+    assert by["test_stub"].message == "not implemented"
+    assert by["test_double"].message.startswith("double should return 2x; ")
+    assert by["test_relu"].name == "relu" and by["test_double"].max_score == 2
+    assert (notes == []) == sandbox  # exactly one warning without bubblewrap
+    assert len(notes) == (0 if sandbox else 1)
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    assignment = make_assignment(tmp_path / "a", points={"test_relu": 1}, hidden=HIDDEN.split("@pytest")[0])
+    codes = make_codes(tmp_path / "s", source="import numpy as np\ndef relu(x):\n    return x +\n")
+    (outcome,), _ = run_hidden_tests(assignment, codes, limits=LIMITS)
+    assert outcome.status == "error"
+    assert "codes/layers.py line 3" in outcome.message and "SyntaxError" in outcome.message
+
+
+def test_points_table_must_match_the_hidden_tests(tmp_path):
+    assignment = make_assignment(tmp_path / "a", points={"test_relu": 1, "test_gone": 1},
+                                 hidden=HIDDEN.split("@pytest")[0])
+    with pytest.raises(ConfigError, match="no test named test_gone"):
+        run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+
+
+def test_mlp_assignment_full_marks_and_exact_loss(tmp_path):
+    """The reference as a student copy gets everything; a wrong grad_b loses exactly 2 points."""
+    assignment = load_assignment()
+    outcomes, _ = run_hidden_tests(assignment, REPO / "reference" / "codes")
+    assert [o.status for o in outcomes] == ["passed"] * len(assignment.points)
+    assert sum(o.score for o in outcomes) == sum(assignment.points.values())
+
+    codes = tmp_path / "codes"
+    shutil.copytree(REPO / "reference" / "codes", codes)
+    layers = codes / "layers.py"
+    text = layers.read_text()
+    assert "self.grad_b = grad_output.sum(axis=0)" in text
+    layers.write_text(text.replace("self.grad_b = grad_output.sum(axis=0)", "self.grad_b = grad_output.mean(axis=0)"))
+    outcomes, _ = run_hidden_tests(assignment, codes)
+    lost = {o.test: o.max_score - o.score for o in outcomes if o.score < o.max_score}
+    assert lost == {"test_linear_backward": assignment.points["test_linear_backward"]}

@@ -1,0 +1,132 @@
+"""The worker's isolation and the proxy's data rules, with real worker processes."""
+import io
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader import protocol
+from grader.assignment import Limits
+from grader.proxy import Foreign, RemoteObject, StudentError, StudentProxy, WorkerCrashed
+from grader.sandbox import Sandbox, bwrap_works
+
+REPO = Path(__file__).resolve().parents[2]
+LIMITS = Limits(call_timeout_s=5, memory_mb=1024, cpu_s=60, max_output_kb=4)
+
+LAYERS = """
+import os, socket, sys, warnings
+import numpy as np
+
+class Box:
+    def __init__(self, v):
+        self.v = v
+    def get(self):
+        return self.v
+
+def read(path):
+    return open(path).read()
+
+def connect(port):
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    return "connected"
+
+def whoami():
+    return os.getuid()
+
+def use_torch():
+    import torch
+
+def overflow():
+    return np.exp(np.array([1000.0]))
+
+def kinds():
+    return (np.float32(1.5), np.arange(3, dtype=np.float32), np.matrix([[1, 2]]),
+            np.array([None, 1], dtype=object), {"k": [1, 2.5, "s"]})
+
+def noisy():
+    os.write(2, b"to stderr at C level\\n")
+    print("to stdout")
+    return 0
+
+def forge():
+    # A student who finds the hidden protocol fd and writes a fake reply into it.
+    for fd in range(3, 1024):
+        try:
+            if "pipe" in os.readlink(f"/proc/self/fd/{fd}"):
+                os.write(fd, b"MLPG" + b"\\xff" * 8)
+        except OSError:
+            pass
+    return 100
+"""
+
+
+@pytest.fixture(params=[pytest.param(True, id="bwrap", marks=pytest.mark.skipif(not bwrap_works(), reason="no bwrap")),
+                        pytest.param(False, id="fallback")])
+def student(request, tmp_path):
+    codes = tmp_path / "codes"
+    codes.mkdir()
+    (codes / "layers.py").write_text(LAYERS)
+    proxy = StudentProxy(Sandbox(codes, None, ["layers"], LIMITS, sandbox=request.param), LIMITS, ["layers"])
+    proxy.sandboxed = request.param
+    yield proxy
+    proxy.close()
+
+
+def test_objects_stay_in_the_worker(student):
+    box = student.layers.Box(np.arange(3.0))
+    assert isinstance(box, RemoteObject)
+    np.testing.assert_array_equal(box.get(), [0.0, 1.0, 2.0])
+    box.v = box  # a RemoteObject travels back as its handle
+    assert box.get() is box
+
+
+def test_results_are_plain_data(student):
+    scalar, f32, matrix, objects, mapping = student.layers.kinds()
+    assert type(scalar) is float and scalar == 1.5
+    assert type(f32) is np.ndarray and f32.dtype == np.float64
+    assert type(matrix) is np.ndarray and matrix.shape == (1, 2)
+    assert isinstance(objects, Foreign) and objects.type_name == "ndarray"
+    assert mapping == {"k": [1, 2.5, "s"]}
+
+
+def test_output_and_warnings_are_captured_apart_from_the_channel(student):
+    assert student.layers.noisy() == 0
+    assert "to stderr at C level" in student.last_output and "to stdout" in student.last_output
+    student.layers.overflow()
+    assert student.last_warnings == ["RuntimeWarning: overflow encountered in exp"]
+
+
+def test_torch_is_refused(student):
+    with pytest.raises(StudentError, match="'torch' is not allowed"):
+        student.layers.use_torch()
+
+
+def test_forged_reply_breaks_only_the_student(student):
+    with pytest.raises(WorkerCrashed, match="invalid reply"):
+        student.layers.forge()
+    assert student.layers.whoami() is not None  # a fresh worker answers again
+
+
+def test_sandbox_hides_the_repository_and_the_network(student):
+    if not student.sandboxed:
+        pytest.skip("isolation of files and network needs bubblewrap")
+    secret = REPO / "data" / "mnist" / "README.md"
+    assert secret.is_file()
+    with pytest.raises(StudentError, match="FileNotFoundError"):
+        student.layers.read(str(secret))
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        with pytest.raises(StudentError, match="ConnectionRefusedError|OSError"):
+            student.layers.connect(server.getsockname()[1])
+    if os.geteuid() == 0:
+        assert student.layers.whoami() == 65534
+
+
+def test_npy_reader_refuses_pickled_objects():
+    buf = io.BytesIO()
+    np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(protocol.ProtocolError):
+        protocol.npy_to_array(buf.getvalue())
