@@ -6,7 +6,7 @@ Run it from the hand-out (or from anywhere) before submitting:
 
 It compares code_analyze/_codes/ (the hand-out's pristine codes) with codes/ (yours) and writes
 code_analyze/summary.txt; --origin-dir, --target-dir and --output override the three paths.
-Needs only the standard library and libcst.
+Needs only the Python standard library.
 """
 from __future__ import annotations
 

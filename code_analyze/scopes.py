@@ -1,4 +1,4 @@
-"""Which class.function encloses a line: LibCST when the file parses, indentation otherwise."""
+"""Which class.function encloses a line: the syntax tree when the file parses, else indentation."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,7 @@ _DEF = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 
 @dataclass(frozen=True)
 class Scopes:
-    """The classes and functions of one file; `parse_error` says where LibCST gave up, if it did."""
+    """The classes and functions of one file; `parse_error` says why it did not parse, if so."""
 
     spans: tuple[Span, ...]
     parse_error: str | None = None
@@ -28,13 +28,14 @@ class Scopes:
 
 def find_scopes(text: str) -> Scopes:
     lines = split_lines(text)
-    error = None
+    # A student's file may not parse: fall back to indentation, and say where it breaks.
     try:
-        spans = def_spans(text)
-    # A student's file may not parse (or trip the parser in another way): fall back, and say so.
-    except Exception as exc:  # noqa: BLE001
-        spans = _indented_spans(lines)
-        error = f"line {exc.raw_line}" if hasattr(exc, "raw_line") else type(exc).__name__
+        return Scopes(tuple(_with_trailing_comments(span, lines) for span in def_spans(text)))
+    except SyntaxError as exc:
+        error = f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
+    except (ValueError, RecursionError) as exc:  # null bytes on some versions; absurd nesting
+        error = str(exc) or type(exc).__name__
+    spans = _indented_spans(lines)
     return Scopes(tuple(_with_trailing_comments(span, lines) for span in spans), error)
 
 
@@ -46,7 +47,7 @@ def _width(line: str) -> int:
 def _with_trailing_comments(span: Span, lines: list[str]) -> Span:
     """Extend a span over the comments indented under it that follow its last statement.
 
-    LibCST ends a function at its last statement, yet a ``# TODO END`` just after it belongs
+    A function's syntax tree ends at its last statement, yet a ``# TODO END`` just after it belongs
     to the function, as its indentation shows.
     """
     indent = _width(lines[span.start - 1])

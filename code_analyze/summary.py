@@ -70,7 +70,7 @@ def problems(analysis: Analysis) -> list[str]:
         found += [f"{report.name}:{block.number} markers missing"
                   + (f" ({block.scope})" if block.scope else "")
                   for block in report.blocks if block.markers_missing]
-        found += [f"{report.name}:{line} '{text}' changed or removed"
+        found += [f"{report.name}: hand-out line {line} '{text}' changed or removed"
                   for line, text in report.todo_changes]
     return found
 
