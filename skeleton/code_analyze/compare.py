@@ -1,0 +1,106 @@
+"""Compare one student file with its pristine copy: filled blocks, missing markers, other changes.
+
+Blocks are matched by structure, not by position: a block is known by the class and function
+around its ``# TODO START`` in the pristine file, and looked up under the same dotted name in the
+student's file, so reordered methods, reformatting, tabs and CRLF don't confuse the pairing.
+"""
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from code_analyze.blocks import Block, find_blocks, split_lines
+from code_analyze.diff import changed_todo_lines, modified_lines, outside_lines
+from code_analyze.scopes import Scopes, find_scopes
+
+
+@dataclass(frozen=True)
+class FilledBlock:
+    """What the student wrote for one pristine block."""
+
+    number: int  # the block's index among the pristine file's blocks, from 1
+    scope: str  # dotted name of the enclosing class/function in the pristine file ("" at module level)
+    lines: tuple[str, ...]  # the added lines; when markers are missing, the scope as it now stands
+    markers_missing: bool = False
+    scope_found: bool = True  # only meaningful when markers are missing
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The findings for one file present in both folders (path relative, with `/`)."""
+
+    name: str
+    note: str | None  # a whole-file finding: not UTF-8, or does not parse
+    blocks: tuple[FilledBlock, ...]
+    modifications: tuple[str, ...]  # formatted `# <n> -/+ <line>` lines
+    todo_changes: tuple[tuple[int, str], ...]  # pristine `# TODO` lines changed or removed
+
+
+def compare_file(name: str, pristine: str, student: bytes) -> FileReport:
+    try:
+        text = student.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return FileReport(name, f"not UTF-8 (byte {exc.start}); not analysed, save it as UTF-8",
+                          (), (), ())
+    old_lines, new_lines = split_lines(pristine), split_lines(text)
+    old_blocks, _ = find_blocks(pristine)
+    new_blocks, _ = find_blocks(text)
+    note = None
+    pairs: dict[int, Block] = {}
+    old_scopes = new_scopes = Scopes(())
+    if old_blocks:  # parsing costs time, and only blocks need to know their scope
+        old_scopes, new_scopes = find_scopes(pristine), find_scopes(text)
+        pairs = _pair(old_blocks, old_scopes, old_lines, new_blocks, new_scopes, new_lines)
+        if new_scopes.parse_error:
+            note = f"does not parse ({new_scopes.parse_error}); blocks found line by line"
+    filled = tuple(_filled(block, old_scopes, pairs.get(block.index), new_scopes, new_lines)
+                   for block in old_blocks)
+    changes = modified_lines(
+        outside_lines(old_lines, (block.body_lines for block in old_blocks)),
+        outside_lines(new_lines, (block.body_lines for block in pairs.values())))
+    return FileReport(name, note, filled,
+                      tuple(f"# {number} {sign} {text}" for sign, number, text in changes),
+                      tuple(changed_todo_lines(changes)))
+
+
+def _filled(old: Block, old_scopes: Scopes, new: Block | None, new_scopes: Scopes,
+            new_lines: list[str]) -> FilledBlock:
+    scope = old_scopes.enclosing(old.start)
+    if new is not None:
+        # Lines kept from the stub (a `pass` left after the code) are not the student's work.
+        stub = {line.strip() for line in old.body}
+        return FilledBlock(old.index, scope, tuple(
+            line.rstrip() for line in new.body if line.strip() and line.strip() not in stub))
+    span = new_scopes.find(scope) if scope else None
+    shown = () if span is None else tuple(
+        line.rstrip() for line in new_lines[span.start - 1:span.end] if line.strip())
+    return FilledBlock(old.index, scope, shown, markers_missing=True, scope_found=span is not None)
+
+
+def _pair(old_blocks: list[Block], old_scopes: Scopes, old_lines: list[str],
+          new_blocks: list[Block], new_scopes: Scopes, new_lines: list[str]) -> dict[int, Block]:
+    """Pristine block index -> the student's block under the same dotted name."""
+    new_by_scope: dict[str, list[Block]] = defaultdict(list)
+    for block in new_blocks:
+        new_by_scope[new_scopes.enclosing(block.start)].append(block)
+    old_by_scope: dict[str, list[Block]] = defaultdict(list)
+    for block in old_blocks:
+        old_by_scope[old_scopes.enclosing(block.start)].append(block)
+    pairs: dict[int, Block] = {}
+    for scope, mine in old_by_scope.items():
+        theirs = new_by_scope.get(scope, [])
+        if len(mine) == len(theirs):
+            pairs.update((old.index, new) for old, new in zip(mine, theirs))
+            continue
+        # Some markers of this scope are gone: pair the rest by the line just above each START.
+        matcher = difflib.SequenceMatcher(None, [_anchor(b, old_lines) for b in mine],
+                                          [_anchor(b, new_lines) for b in theirs], autojunk=False)
+        for old_at, new_at, size in matcher.get_matching_blocks():
+            pairs.update((mine[old_at + k].index, theirs[new_at + k]) for k in range(size))
+    return pairs
+
+
+def _anchor(block: Block, lines: list[str]) -> str:
+    above = (line.strip() for line in reversed(lines[:block.start - 1]))
+    return next((line for line in above if line), "")
