@@ -162,6 +162,11 @@ def _target(dest: Path, parts: tuple[str, ...], name: str, source: str, seen: se
     return target
 
 
+def _unwritable(source: str, name: str, e: OSError) -> SubmissionError:
+    return SubmissionError(f"{source}: cannot extract '{name[:80]}' ({e.strerror or e}); rename it "
+                           "or leave it out")
+
+
 def _extract_zip(path: Path, dest: Path, flags: list[str]) -> None:
     source = path.name
     if not path.is_file():
@@ -192,13 +197,15 @@ def _extract_entries(zf: zipfile.ZipFile, dest: Path, flags: list[str], source: 
         if info.flag_bits & 0x1:
             raise SubmissionError(f"{source}: '{name}' is password-protected; zip it without a password")
         budget.add_file()
-        target = _target(dest, parts, name, source, seen)
         try:
+            target = _target(dest, parts, name, source, seen)
             with zf.open(info) as src:
                 budget.copy(src, target, name, info.compress_size)
         except NotImplementedError as e:
             raise SubmissionError(f"{source}: '{name}' uses a compression Python cannot read "
                                   f"({e}); re-zip with plain deflate") from None
+        except OSError as e:  # a name too long for the file system, a full disk...
+            raise _unwritable(source, name, e) from None
     if budget.files == 0:
         raise SubmissionError(f"{source}: the archive is empty; zip your report, summary.txt and codes/")
 
@@ -215,9 +222,12 @@ def _copy_folder(path: Path, dest: Path, flags: list[str]) -> None:
         if item.is_dir():
             continue
         budget.add_file()
-        target = _target(dest, parts, rel.as_posix(), source, seen)
-        with open(item, "rb") as src:
-            budget.copy(src, target, rel.as_posix())
+        try:
+            target = _target(dest, parts, rel.as_posix(), source, seen)
+            with open(item, "rb") as src:
+                budget.copy(src, target, rel.as_posix())
+        except OSError as e:
+            raise _unwritable(source, rel.as_posix(), e) from None
     if budget.files == 0:
         raise SubmissionError(f"{source}: the folder is empty; it needs a report, summary.txt and codes/")
 

@@ -233,3 +233,30 @@ def test_ctrl_c_keeps_finished_results_and_stops_the_children(tmp_path, assignme
     assert not (out / "2023000042" / "results.json").exists()
     assert (out / "gradebook.csv").read_text().splitlines()[1:] == ["2023000041,5,5,2,3,"]
     assert _processes_mentioning(str(hang)) == []
+
+
+PRISTINE = "def f():\n    # TODO START\n    raise NotImplementedError\n    # TODO END\n"
+FILLED = "def f():\n    # TODO START\n    return 1  # CORRECT\n    # TODO END\n"
+
+
+def test_summary_check_adds_a_note_when_summary_txt_is_stale(tmp_path, assignment_dir):
+    from code_analyze.summary import analyze_dirs, render_summary
+
+    (assignment_dir / "pristine").mkdir()
+    for name in ("layers.py", "loss.py"):
+        (assignment_dir / "pristine" / name).write_text(PRISTINE)
+    (assignment_dir / "assignment.toml").write_text(TOML.replace('hidden_tests', 'pristine = "pristine"\nhidden_tests'))
+    mine = tmp_path / "mine" / "codes"
+    mine.mkdir(parents=True)
+    for name in ("layers.py", "loss.py"):
+        (mine / name).write_text(FILLED)
+    good = render_summary(analyze_dirs(assignment_dir / "pristine", mine))
+    (mine.parent / "summary.txt").write_text(good)
+    (mine.parent / "Report.md").write_text("r")
+    out = tmp_path / "out"
+    assert grade(mine.parent, "--out", out, "--assignment", assignment_dir).returncode == 0
+    assert not any("summary" in n for n in results(out, "mine")["extra_data"]["notes"])
+    (mine.parent / "summary.txt").write_text(good.replace("return 1", "return 2"))
+    assert grade(mine.parent, "--out", out, "--assignment", assignment_dir).returncode == 0
+    notes = results(out, "mine")["extra_data"]["notes"]
+    assert any(n.startswith("summary.txt differs") for n in notes), notes

@@ -100,6 +100,7 @@ HOSTILE = {
     "duplicate up to case": ([("codes/layers.py", "a"), ("codes/Layers.py", "b")], "appears twice"),
     "file and folder clash": ([("codes", "a"), ("codes/layers.py", "b")], "also a file"),
     "too many files": ([(f"codes/f{i}.py", "") for i in range(MAX_FILES + 1)], f"more than {MAX_FILES}"),
+    "name too long": ([("codes/" + "x" * 300 + ".py", "")], "cannot extract"),
     "zip bomb": ([("codes/bomb.py", b"\0" * (20 * 2**20))], "zip bomb"),
     "empty": ([], "empty"),
     "only junk": ([("__MACOSX/._a", "x"), ("codes/", "")], "empty"),
