@@ -49,11 +49,15 @@ def compare_file(name: str, pristine: str, student: bytes) -> FileReport:
     note = None
     pairs: dict[int, Block] = {}
     old_scopes = new_scopes = Scopes(())
-    if old_blocks:  # parsing costs time, and only blocks need to know their scope
-        old_scopes, new_scopes = find_scopes(pristine), find_scopes(text)
-        pairs = _pair(old_blocks, old_scopes, old_lines, new_blocks, new_scopes, new_lines)
+    if name.endswith(".py"):
+        new_scopes = find_scopes(text)
         if new_scopes.parse_error:
-            note = f"does not parse ({new_scopes.parse_error}); blocks found line by line"
+            note = f"does not parse ({new_scopes.parse_error})"
+    if old_blocks:
+        old_scopes = find_scopes(pristine)
+        pairs = _pair(old_blocks, old_scopes, old_lines, new_blocks, new_scopes, new_lines)
+        if note:
+            note += "; blocks found line by line"
     filled = tuple(_filled(block, old_scopes, pairs.get(block.index), new_scopes, new_lines)
                    for block in old_blocks)
     changes = modified_lines(

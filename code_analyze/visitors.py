@@ -24,20 +24,28 @@ class Span:
     end: int
 
 
-class DefSpans(ast.NodeVisitor):
-    """Every class and function of a module, by dotted name, in source order."""
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")  # where statements nest
+
+
+class DefSpans:
+    """Every class and function of a module, by dotted name, in source order.
+
+    Walks statement lists only (definitions never sit inside expressions), which is about ten
+    times cheaper than ``ast.NodeVisitor`` visiting every node.
+    """
 
     def __init__(self) -> None:
         self.spans: list[Span] = []
-        self._names: list[str] = []
 
-    def _visit_def(self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self._names.append(node.name)
-        self.spans.append(Span(".".join(self._names), node.lineno, node.end_lineno or node.lineno))
-        self.generic_visit(node)
-        self._names.pop()
-
-    visit_ClassDef = visit_FunctionDef = visit_AsyncFunctionDef = _visit_def
+    def visit(self, statements: list[ast.AST], prefix: str = "") -> None:
+        for node in statements:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = prefix + node.name
+                self.spans.append(Span(name, node.lineno, node.end_lineno or node.lineno))
+                self.visit(node.body, name + ".")
+            else:
+                for field in _BODIES:
+                    self.visit(getattr(node, field, ()), prefix)
 
 
 def def_spans(text: str) -> list[Span]:
@@ -45,5 +53,5 @@ def def_spans(text: str) -> list[Span]:
     visitor = DefSpans()
     with warnings.catch_warnings():  # a student's "\d" is no concern of the summary
         warnings.simplefilter("ignore")
-        visitor.visit(ast.parse(text))
+        visitor.visit(ast.parse(text).body)
     return visitor.spans

@@ -145,3 +145,11 @@ def test_two_blocks_in_one_function_keep_their_numbers_when_one_loses_its_marker
                            "        diff = input - target\n        scale = 2.0 / n\n"
                            "        # TODO START\n        return scale * diff\n        # TODO END\n\n"
                            "# ../codes/loss.py:3\n        return scale * diff")
+
+
+def test_syntax_error_in_a_file_without_blocks_is_noted_too(handout):
+    handout.write("run_mlp.py", handout.pristine["run_mlp.py"].replace("'max_epoch': 100,",
+                                                                         "'max_epoch' 100,"))
+    # Python words the message differently across versions; the line is what students need.
+    assert re.search(r"\n# \.\./codes/run_mlp\.py: does not parse \(line 10: [^\n]+\)\n\n\n"
+                     r"########################\n# References", handout.summary())

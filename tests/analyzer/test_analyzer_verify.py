@@ -50,6 +50,8 @@ def test_missing_summary_and_broken_markers_are_reported(handout):
         "it writes",
         "layers.py:1 markers missing (Selu.forward)",
         "layers.py: hand-out line 19 '# TODO START' changed or removed"]
+    with pytest.raises(FileNotFoundError, match="pristine codes"):
+        verify_submission(handout.root / "nowhere", handout.target, None)
 
 
 def _stubbed(text: str) -> str:
