@@ -1,4 +1,4 @@
-"""analyze.py as students run it: a script inside the hand-out, only stdlib and libcst."""
+"""analyze.py as students run it: a script inside the hand-out, only the standard library."""
 from __future__ import annotations
 
 import ast

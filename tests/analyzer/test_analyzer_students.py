@@ -107,9 +107,11 @@ def test_file_with_syntax_error_is_still_summarised_line_by_line(handout):
     layers = _swap_gelu_methods(handout.fill("layers.py", {3: broken}))
     handout.write("layers.py", layers)
     filled = _filled_code(handout.summary())
+    assert filled.startswith("# ../codes/layers.py: does not parse; blocks found line by line\n\n")
+    # Where it breaks goes to the student's terminal, not into summary.txt (Python versions differ).
     error_line = layers.splitlines().index(broken[0]) + 1
-    assert filled.startswith(f"# ../codes/layers.py: does not parse (line {error_line}: '(' was "
-                             "never closed); blocks found line by line\n\n")
+    assert f"layers.py: does not parse (line {error_line}: " in \
+        problems(analyze_dirs(handout.origin, handout.target))[0]
     # Blocks are still matched by their function, found by indentation.
     assert filled.endswith(_solution_entry(handout, "layers.py", 2) + "\n\n"
                            + "# ../codes/layers.py:3\n" + "\n".join(broken) + "\n\n"
@@ -150,6 +152,7 @@ def test_two_blocks_in_one_function_keep_their_numbers_when_one_loses_its_marker
 def test_syntax_error_in_a_file_without_blocks_is_noted_too(handout):
     handout.write("run_mlp.py", handout.pristine["run_mlp.py"].replace("'max_epoch': 100,",
                                                                          "'max_epoch' 100,"))
-    # Python words the message differently across versions; the line is what students need.
-    assert re.search(r"\n# \.\./codes/run_mlp\.py: does not parse \(line 10: [^\n]+\)\n\n\n"
-                     r"########################\n# References", handout.summary())
+    assert ("\n# ../codes/run_mlp.py: does not parse\n\n\n########################\n# References"
+            in handout.summary())
+    assert problems(analyze_dirs(handout.origin, handout.target))[0].startswith(
+        "run_mlp.py: does not parse (line 10: ")
