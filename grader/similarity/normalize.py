@@ -66,13 +66,27 @@ def normalize_block(body: Sequence[str], outside_names: frozenset[str] = frozens
 
 # --- dead code ---------------------------------------------------------------------------------
 
+def _walk(node: ast.AST) -> list[ast.AST]:
+    """Every node under `node`, each before its children (ast.walk is 2x slower)."""
+    stack, out = [node], []
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if isinstance(value, list):
+                stack.extend(x for x in value if isinstance(x, ast.AST))
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                stack.append(value)
+    return out
+
+
 def _drop_dead(stmts: list[ast.stmt], external: frozenset[str]) -> list[ast.stmt]:
     """Prune until nothing changes: dropping one dead assignment can make the one it read dead."""
+    loads = {id(stmt): {n.id for n in _walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+             for stmt in stmts}
     while True:
-        reads = set(external)
-        for stmt in stmts:
-            reads.update(n.id for n in ast.walk(stmt)
-                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        reads = set(external).union(*(loads.get(id(stmt), ()) for stmt in stmts))
         stmts, changed = _prune(stmts, reads)
         if not changed:
             return stmts
@@ -112,7 +126,7 @@ def _is_dead(stmt: ast.stmt, reads: set[str]) -> bool:
         return True
     if isinstance(stmt, ast.Expr):
         return not any(isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))
-                       for n in ast.walk(stmt.value))
+                       for n in _walk(stmt.value))
     if isinstance(stmt, ast.Raise):  # the hand-out's stub, not student code
         exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
         return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
@@ -122,9 +136,8 @@ def _is_dead(stmt: ast.stmt, reads: set[str]) -> bool:
         targets = [stmt.target]
     else:
         return False
-    names = [n for t in targets for n in ast.walk(t)]
-    plain = all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred, ast.expr_context))
-                for n in names)
+    names = [n for t in targets for n in _walk(t)]
+    plain = all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred)) for n in names)
     return plain and not any(isinstance(n, ast.Name) and n.id in reads for n in names)
 
 
@@ -133,7 +146,7 @@ def _own_names(stmts: list[ast.stmt], outside_names: frozenset[str]) -> tuple[se
     names: set[str] = set()
     attrs: set[str] = set()
     for stmt in stmts:
-        for n in ast.walk(stmt):
+        for n in _walk(stmt):
             if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
                 names.add(n.id)
             elif isinstance(n, ast.arg):
@@ -250,11 +263,11 @@ def _effects(stmt: ast.stmt, local_names: set[str]) -> tuple[set[str], set[str]]
     reads: set[str] = set()
     writes: set[str] = set()
     in_chain: set[int] = set()
-    for n in ast.walk(stmt):  # breadth first: an Attribute is seen before the Name at its root
+    for n in _walk(stmt):  # an Attribute is seen before the Name at its root
         if isinstance(n, ast.Attribute):
             chain = _chain(n)
             if chain:
-                in_chain.update(id(x) for x in ast.walk(n) if isinstance(x, (ast.Name, ast.Attribute)))
+                in_chain.update(id(x) for x in _walk(n) if isinstance(x, (ast.Name, ast.Attribute)))
                 (reads if isinstance(n.ctx, ast.Load) else writes).add(chain)
         elif isinstance(n, ast.Name) and id(n) not in in_chain:
             (reads if isinstance(n.ctx, ast.Load) else writes).add(n.id)

@@ -46,11 +46,12 @@ def _pair_section(cohort: Cohort, pair: PairScore, rank: int) -> str:
     a, b = cohort.students[pair.a], cohort.students[pair.b]
     parts = [f'<div class=pair id="pair{rank}"><h2>#{rank}: {escape(a.label)} and '
              f"{escape(b.label)}, overall {pair.overall:.3f}</h2>"]
-    for key in sorted(pair.shared, key=lambda k: (-pair.blocks[k], k)):
+    shared = {key: cohort.shared_fingerprints(pair.a, pair.b, key) for key in pair.blocks}
+    for key in sorted((k for k in shared if shared[k]), key=lambda k: (-pair.blocks[k], k)):
         parts.append(f"<h3>{escape(key)}: {pair.blocks[key]:.3f}</h3><div class=sides>")
         for number, student in ((pair.a, a), (pair.b, b)):
             block = student.blocks[key]
-            hits = _hit_lines(cohort, number, key, pair.shared[key])
+            hits = _hit_lines(cohort, number, key, shared[key])
             lines = "".join(f'<span{" class=hit" if i in hits else ""}>{escape(line) or " "}</span>'
                             for i, line in enumerate(block.body, 1))
             parts.append(f"<div class=side><div class=meta>{escape(student.label)}: "
@@ -60,7 +61,7 @@ def _pair_section(cohort: Cohort, pair: PairScore, rank: int) -> str:
     return "\n".join(parts)
 
 
-def _hit_lines(cohort: Cohort, student: int, key: str, shared: frozenset[int]) -> set[int]:
+def _hit_lines(cohort: Cohort, student: int, key: str, shared: set[int]) -> set[int]:
     """Body lines (1-based) holding a token of a shared fingerprint's k-gram."""
     code = cohort.students[student].blocks[key].code
     fingerprints = cohort.fingerprints[student][key]
