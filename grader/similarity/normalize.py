@@ -24,11 +24,11 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.similarity.deadcode import SUITES, drop_dead, walk
+
 _LOCAL = "\x00"  # prefix of a token that names one of the block's own variables
 _ATTR = "\x01"  # prefix of a token that names one of the block's own self.attributes
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)
-_EXITS = (ast.Return, ast.Raise, ast.Break, ast.Continue)
-_SUITES = ("body", "orelse", "finalbody")
 _RANDOM_ROOTS = ("np.random", "numpy.random", "random")
 # The interface's one setter: saving for backward changes _saved_tensor, not all of `self`.
 _SETTERS = {"self._saved_for_backward": "self._saved_tensor"}
@@ -57,88 +57,11 @@ def normalize_block(body: Sequence[str], outside_names: frozenset[str] = frozens
         tree = ast.parse("def _block():\n" + textwrap.indent(source, "    ") + "\n    pass\n")
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return _fallback(source)
-    stmts = _drop_dead(tree.body[0].body, function_reads)
+    stmts = drop_dead(tree.body[0].body, function_reads)
     local_names, local_attrs = _own_names(stmts, outside_names)
     emitter = _Emitter(local_names, local_attrs)
     tokens, lines = emitter.suite(stmts, 1)
     return NormalizedBlock(_rename(tokens), tuple(line - 1 for line in lines), True)
-
-
-# --- dead code ---------------------------------------------------------------------------------
-
-def _walk(node: ast.AST) -> list[ast.AST]:
-    """Every node under `node`, each before its children (ast.walk is 2x slower)."""
-    stack, out = [node], []
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        for field in n._fields:
-            value = getattr(n, field, None)
-            if isinstance(value, list):
-                stack.extend(x for x in value if isinstance(x, ast.AST))
-            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
-                stack.append(value)
-    return out
-
-
-def _drop_dead(stmts: list[ast.stmt], external: frozenset[str]) -> list[ast.stmt]:
-    """Prune until nothing changes: dropping one dead assignment can make the one it read dead."""
-    loads = {id(stmt): {n.id for n in _walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-             for stmt in stmts}
-    while True:
-        reads = set(external).union(*(loads.get(id(stmt), ()) for stmt in stmts))
-        stmts, changed = _prune(stmts, reads)
-        if not changed:
-            return stmts
-
-
-def _prune(stmts: list[ast.stmt], reads: set[str]) -> tuple[list[ast.stmt], bool]:
-    kept: list[ast.stmt] = []
-    changed = False
-    for stmt in stmts:
-        if isinstance(stmt, (ast.If, ast.While)) and isinstance(stmt.test, ast.Constant):
-            changed = True  # `if False:` / `if True:` / `while 0:`: keep only what can run
-            if not isinstance(stmt, ast.While) or stmt.test.value:
-                branch, _ = _prune(stmt.body if stmt.test.value else stmt.orelse, reads)
-                kept.extend(branch)
-            continue
-        if _is_dead(stmt, reads):
-            changed = True
-            continue
-        for name in _SUITES:
-            suite = getattr(stmt, name, None)
-            if suite:
-                new, sub_changed = _prune(suite, reads)
-                setattr(stmt, name, new)
-                changed |= sub_changed
-        for handler in getattr(stmt, "handlers", ()):
-            handler.body, sub_changed = _prune(handler.body, reads)
-            changed |= sub_changed
-        kept.append(stmt)
-        if isinstance(stmt, _EXITS):
-            changed |= len(kept) < len(stmts) and stmt is not stmts[-1]
-            break  # the rest of the suite cannot run
-    return kept, changed
-
-
-def _is_dead(stmt: ast.stmt, reads: set[str]) -> bool:
-    if isinstance(stmt, ast.Pass):
-        return True
-    if isinstance(stmt, ast.Expr):
-        return not any(isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom))
-                       for n in _walk(stmt.value))
-    if isinstance(stmt, ast.Raise):  # the hand-out's stub, not student code
-        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
-        return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
-    if isinstance(stmt, ast.Assign):
-        targets = stmt.targets
-    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
-        targets = [stmt.target]
-    else:
-        return False
-    names = [n for t in targets for n in _walk(t)]
-    plain = all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred)) for n in names)
-    return plain and not any(isinstance(n, ast.Name) and n.id in reads for n in names)
 
 
 def _own_names(stmts: list[ast.stmt], outside_names: frozenset[str]) -> tuple[set[str], set[str]]:
@@ -146,7 +69,7 @@ def _own_names(stmts: list[ast.stmt], outside_names: frozenset[str]) -> tuple[se
     names: set[str] = set()
     attrs: set[str] = set()
     for stmt in stmts:
-        for n in _walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
                 names.add(n.id)
             elif isinstance(n, ast.arg):
@@ -227,7 +150,7 @@ class _Emitter:
         lines.append(line)
         for field in node._fields:
             value = getattr(node, field, None)
-            if isinstance(value, list) and field in _SUITES and value and isinstance(value[0], ast.stmt):
+            if isinstance(value, list) and field in SUITES and value and isinstance(value[0], ast.stmt):
                 sub_tokens, sub_lines = self.suite(value, line)
                 tokens += ["{", *sub_tokens, "}"]
                 lines += [line, *sub_lines, line]
@@ -263,11 +186,11 @@ def _effects(stmt: ast.stmt, local_names: set[str]) -> tuple[set[str], set[str]]
     reads: set[str] = set()
     writes: set[str] = set()
     in_chain: set[int] = set()
-    for n in _walk(stmt):  # an Attribute is seen before the Name at its root
+    for n in walk(stmt):  # an Attribute is seen before the Name at its root
         if isinstance(n, ast.Attribute):
             chain = _chain(n)
             if chain:
-                in_chain.update(id(x) for x in _walk(n) if isinstance(x, (ast.Name, ast.Attribute)))
+                in_chain.update(id(x) for x in walk(n) if isinstance(x, (ast.Name, ast.Attribute)))
                 (reads if isinstance(n.ctx, ast.Load) else writes).add(chain)
         elif isinstance(n, ast.Name) and id(n) not in in_chain:
             (reads if isinstance(n.ctx, ast.Load) else writes).add(n.id)
