@@ -1,0 +1,148 @@
+"""`grade-gradescope`: build the autograder.zip that Gradescope's "Configure Autograder" page takes.
+
+Gradescope's image never sees this repository, so the zip carries what grading needs: the grader,
+code_analyze, the assignment with its reference (and pristine hand-out, if it checks summaries),
+MNIST, pyproject.toml and README.md; plus setup.sh and run_autograder at its root and
+gradescope.json, the choices made here that run_autograder reads. Entries are sorted and stamped
+with one fixed time, so the same tree gives the same bytes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+from grader.assignment import Assignment, load_assignment
+from grader.errors import ConfigError, GraderError
+from grader.output import write_atomic
+
+HERE = Path(__file__).resolve().parent
+PROJECT_ROOT = HERE.parents[1]
+SETTINGS_FILE = "gradescope.json"
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+GRADESCOPE_TIMEOUT_S = 600
+RESULTS_MARGIN_S = 30
+"""Time run_autograder keeps back from Gradescope's timeout to write a could-not-grade result."""
+ALWAYS = ("pyproject.toml", "README.md", "grader", "code_analyze")
+SKIP_NAMES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".DS_Store"}
+SKIP_SUFFIXES = {".pyc", ".pyo"}
+
+
+def _inside_project(path: Path, what: str) -> Path:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT)
+    except ValueError:
+        raise ConfigError(f"{path}: the assignment's {what} is outside the project folder "
+                          f"{PROJECT_ROOT}; move it inside so the bundle can carry it") from None
+
+
+def data_dir_of(assignment: Assignment) -> Path:
+    """The MNIST folder the hidden tests read (the plugin's rule: settings.data_dir, else data/mnist)."""
+    return (assignment.root / assignment.settings.get("data_dir", PROJECT_ROOT / "data" / "mnist")).resolve()
+
+
+def bundle_roots(assignment: Assignment) -> list[Path]:
+    """The project-relative files and folders the bundle carries, outermost first, no repeats."""
+    parts = {Path(p) for p in ALWAYS}
+    for what, path in (("folder", assignment.root), ("reference", assignment.reference_dir),
+                       ("pristine hand-out", assignment.pristine_dir), ("data", data_dir_of(assignment))):
+        if path is not None:
+            parts.add(_inside_project(path, what))
+    return sorted(p for p in parts if not any(q != p and q in p.parents for q in parts))
+
+
+def _walk(root: Path) -> list[Path]:
+    """Regular files under root (or root itself), without caches and compiled files."""
+    path = PROJECT_ROOT / root
+    if path.is_file():
+        return [root]
+    if not path.is_dir():
+        raise ConfigError(f"{path}: missing from the project; the bundle needs it")
+    found = []
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_NAMES and not d.startswith(".")]
+        for name in filenames:
+            full = Path(dirpath) / name
+            if (name in SKIP_NAMES or full.suffix in SKIP_SUFFIXES or name.startswith(".")
+                    or full.is_symlink() or not full.is_file()):
+                continue
+            found.append(full.relative_to(PROJECT_ROOT))
+    return found
+
+
+def _template(name: str, values: dict[str, str]) -> bytes:
+    text = (HERE / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return text.encode("utf-8")
+
+
+def _entry(name: str, executable: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, so unzip keeps the mode bits below
+    info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+    return info
+
+
+def bundle_files(assignment: Assignment, *, visibility: str | None = None,
+                 time_limit_s: int = GRADESCOPE_TIMEOUT_S) -> dict[str, tuple[bytes, bool]]:
+    """name -> (bytes, executable) of every entry of the autograder zip."""
+    max_score = round(sum(assignment.points.values()), 6)
+    settings = {"assignment": _inside_project(assignment.root, "folder").as_posix(),
+                "visibility": visibility, "max_score": max_score}
+    scripts = {"MAX_SCORE": f"{max_score:g}", "BUDGET_S": str(max(time_limit_s - RESULTS_MARGIN_S, 1))}
+    files = {p.as_posix(): ((PROJECT_ROOT / p).read_bytes(), False)
+             for root in bundle_roots(assignment) for p in _walk(root)}
+    files["setup.sh"] = (_template("setup.sh", scripts), True)
+    files["run_autograder"] = (_template("run_autograder", scripts), True)
+    files[SETTINGS_FILE] = ((json.dumps(settings, indent=2, sort_keys=True) + "\n").encode(), False)
+    return files
+
+
+def build_bundle(out: Path, assignment: Assignment, **options) -> int:
+    """Write the zip atomically; return the number of entries."""
+    files = bundle_files(assignment, **options)
+    tmp = Path(out).with_name(f".{Path(out).name}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w") as zf:
+            for name in sorted(files):
+                data, executable = files[name]
+                zf.writestr(_entry(name, executable), data, compresslevel=9)
+        write_atomic(out, tmp.read_bytes())
+    finally:
+        tmp.unlink(missing_ok=True)
+    return len(files)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, through grader.cli
+        raise GraderError(f"{message} (see grade-gradescope --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="grade-gradescope",
+                description="Build the Gradescope autograder zip (setup.sh, run_autograder, the grader).")
+    p.add_argument("--out", type=Path, default=Path("autograder.zip"), help="zip to write (default %(default)s)")
+    p.add_argument("--assignment", type=Path, help="assignment folder (default: the MLP homework)")
+    p.add_argument("--visibility", choices=VISIBILITIES,
+                   help="visibility of every hidden test (default: the assignment's, after_due_date)")
+    p.add_argument("--time-limit", type=int, default=GRADESCOPE_TIMEOUT_S, metavar="S",
+                   help="the Gradescope assignment's autograder timeout in seconds (default %(default)s)")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.time_limit <= RESULTS_MARGIN_S:
+        raise GraderError(f"--time-limit must be more than {RESULTS_MARGIN_S} s, not {args.time_limit}")
+    if args.out.is_dir():
+        raise GraderError(f"{args.out}: is a folder; give the zip file to write, e.g. {args.out / 'autograder.zip'}")
+    assignment = load_assignment(args.assignment)
+    count = build_bundle(args.out, assignment, visibility=args.visibility, time_limit_s=args.time_limit)
+    print(f"wrote {args.out} ({count} files); upload it on the assignment's Configure Autograder page")
+    return 0

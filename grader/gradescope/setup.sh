@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image (not per submission).
+# It installs Python >= 3.11, bubblewrap when Debian/Ubuntu has it, and this project with its
+# dependencies into a virtual environment every user can read: the student's code runs as an
+# unprivileged user and must be able to start that Python.
+set -euo pipefail
+SOURCE=/autograder/source
+VENV=/opt/mlp-grader/venv
+export DEBIAN_FRONTEND=noninteractive
+
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-pip python3-venv ca-certificates
+# bubblewrap isolates the student's code; where it is missing or the container forbids
+# namespaces the grader falls back to rlimits and an unprivileged user, and says so.
+apt-get install -y --no-install-recommends bubblewrap \
+  || echo "setup.sh: bubblewrap not installed; grading will use the rlimit fallback"
+
+PY=""
+for candidate in python3 python3.13 python3.12 python3.11; do
+  if command -v "$candidate" >/dev/null \
+     && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    PY="$(command -v "$candidate")"
+    break
+  fi
+done
+if [ -z "$PY" ]; then  # Ubuntu 22.04 ships 3.10; its universe has 3.11
+  apt-get install -y --no-install-recommends python3.11 python3.11-venv
+  PY="$(command -v python3.11)"
+fi
+
+mkdir -p "$(dirname "$VENV")"
+"$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --no-cache-dir --upgrade pip
+# Editable, so the grader finds the assignment, reference and data/mnist beside it in $SOURCE.
+"$VENV/bin/python" -m pip install --no-cache-dir -e "$SOURCE"
+chmod -R a+rX "$(dirname "$VENV")" "$SOURCE"
+chmod a+x "$SOURCE/run_autograder"
+# Fail the image build now, not the first student's submission, if the grader cannot start.
+"$VENV/bin/python" -c "import grader.gradescope.run, numpy, libcst, pytest"
+echo "setup.sh: mlp-grader installed in $VENV with $("$VENV/bin/python" --version)"
