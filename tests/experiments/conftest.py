@@ -1,0 +1,60 @@
+"""Fixtures of the experiment runner's tests: a tiny MNIST (real images, few of them) and the runner's CLI."""
+import gzip
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MNIST = os.path.join(REPO, 'data', 'mnist')
+TRAIN_EXAMPLES = 300
+TEST_EXAMPLES = 100
+
+
+def _write_head(source, target, count):
+    """Copies the first count records of a gzipped IDX file, with the header's count set to match."""
+    with gzip.open(source, 'rb') as f:
+        raw = f.read()
+    ndim = raw[3]
+    record = 1
+    for i in range(1, ndim):
+        record *= int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], 'big')
+    header = raw[:4] + count.to_bytes(4, 'big') + raw[8: 4 + 4 * ndim]
+    with gzip.open(target, 'wb') as f:
+        f.write(header + raw[4 + 4 * ndim: 4 + 4 * ndim + count * record])
+
+
+@pytest.fixture(scope='session')
+def tiny_mnist(tmp_path_factory):
+    """The first 300 training and 100 test examples of the shipped MNIST, as gzipped IDX files."""
+    folder = tmp_path_factory.mktemp('tiny-mnist')
+    for split, count in (('train', TRAIN_EXAMPLES), ('t10k', TEST_EXAMPLES)):
+        for kind in ('images-idx3', 'labels-idx1'):
+            name = '%s-%s-ubyte.gz' % (split, kind)
+            _write_head(os.path.join(MNIST, name), folder / name, count)
+    return folder
+
+
+def _run_experiments(*args, env=None):
+    """`python -m reference.experiments ARGS` from the repository, as a user runs it."""
+    return subprocess.run([sys.executable, '-m', 'reference.experiments', *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.fixture(scope='session')
+def experiments():
+    return _run_experiments
+
+
+@pytest.fixture
+def runner_modules(monkeypatch):
+    """Imports reference.experiments (and reference/codes, which extras needs) for one test, then
+    forgets them: codes/ has generic module names (layers, loss, utils) other tests may load too."""
+    before = set(sys.modules)
+    monkeypatch.syspath_prepend(REPO)
+    monkeypatch.syspath_prepend(os.path.join(REPO, 'reference', 'codes'))
+    import importlib
+    yield importlib.import_module
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
