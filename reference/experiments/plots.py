@@ -39,8 +39,9 @@ def _epoch_axis(ax, epochs):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel('epoch')
     for i, epoch in enumerate(epochs):
-        # the rate drops before epoch e's first step: draw the line at the end of epoch e - 1
-        ax.axvline(epoch - 1, color='grey', linestyle='--', linewidth=1, label='lr halved' if i == 0 else None)
+        # a point is the end of an epoch; the rate drops before epoch e's first step, so the
+        # line goes between the points of epochs e - 1 and e
+        ax.axvline(epoch - 0.5, color='grey', linestyle='--', linewidth=1, label='lr halved' if i == 0 else None)
 
 
 def curves(result, path, title):

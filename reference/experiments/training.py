@@ -5,6 +5,7 @@ only worker processes import it; the parent never loads the reference's modules.
 """
 import argparse
 import contextlib
+import json
 import os
 import sys
 import time
@@ -21,6 +22,7 @@ from load_data import load_mnist_2d  # noqa: E402
 from solve_net import data_iterator, test_net, train_net  # noqa: E402
 
 from .extras import apply_extra  # noqa: E402
+from .tables import write_atomic  # noqa: E402
 
 HISTOGRAM_BINS = 40
 _DATASETS = {}  # data_dir -> the four arrays, loaded once per worker process
@@ -107,7 +109,6 @@ def run(config, data_dir):
 
 
 def run_and_save(config, data_dir, path):
-    """Trains and writes path atomically (run_mlp.write_json), so an interrupted run leaves no file."""
-    result = run(config, data_dir)
-    run_mlp.write_json(path, result)
+    """Trains and writes path atomically, so an interrupted run leaves no file."""
+    write_atomic(path, json.dumps(run(config, data_dir), indent=2))
     return path
