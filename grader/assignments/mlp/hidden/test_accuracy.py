@@ -1,0 +1,63 @@
+"""Accuracy on MNIST: the worker trains the student's Linear (forward, backward, update) with
+their softmax cross-entropy in a trusted loop (tasks.train_and_predict) and predicts the test
+images, which the parent sends shuffled with a secret permutation and without labels; the parent
+scores the predictions.
+
+Several learning rates are tried within one time budget and the best accuracy counts, so a loss
+whose gradient lacks 1/N (already penalised by the loss tests) still trains with a smaller rate."""
+import os
+import time
+
+import numpy as np
+import pytest
+
+from grader.proxy import StudentTimeout
+
+
+def unpack(mnist):
+    """(train_x, train_y, test_x, test_y), whether the fixture is a tuple or has those attributes."""
+    if hasattr(mnist, "train_x"):
+        return mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y
+    return tuple(mnist)
+
+
+def to_bytes(images):
+    """The parent's float images back to pixels 0..255 (exact: they are (p - 128) / 255)."""
+    return np.rint(images * 255.0 + 128.0).astype(np.uint8)
+
+
+@pytest.mark.feedback("a network built from your Linear, the given Relu and your SoftmaxCrossEntropyLoss should "
+                      "reach 95% test accuracy on MNIST with the staff's configuration (full points from 95%, none below 90%)")
+def test_accuracy_on_mnist(student, mnist, settings, limits, record_score):
+    """MNIST test accuracy of your network"""
+    config = settings["accuracy"]
+    train_x, train_y, test_x, test_y = unpack(mnist)
+    secret = np.random.default_rng(int.from_bytes(os.urandom(8), "little")).permutation(len(test_y))
+    train_images, test_images, labels = to_bytes(train_x), to_bytes(test_x[secret]), test_y[secret]
+    deadline = time.monotonic() + config["time_budget_s"]
+    best, tried = 0.0, []
+    for rate in config["learning_rates"]:
+        remaining = min(deadline - time.monotonic(), limits.task_timeout_s)
+        if tried and remaining <= 0:
+            break
+        try:
+            result = student.run_task(
+                "train_and_predict", timeout_s=max(remaining, 1.0), train_images=train_images, train_y=train_y,
+                test_images=test_images, learning_rate=rate, seed=config["seed"], hidden=config["hidden"],
+                epochs=config["epochs"], batch_size=config["batch_size"], momentum=config["momentum"],
+                init_std=config["init_std"])
+        except StudentTimeout:
+            if not tried:
+                raise
+            break
+        predictions = result["predictions"] if isinstance(result, dict) else None
+        assert isinstance(predictions, np.ndarray) and predictions.shape == labels.shape, \
+            "training did not return one prediction per test image"
+        accuracy = float(np.mean(predictions == labels))
+        tried.append(f"{accuracy:.2%} at learning rate {rate:g}")
+        best = max(best, accuracy)
+        if best >= config["full_points_at"]:
+            break
+    zero, full = config["zero_points_below"], config["full_points_at"]
+    record_score(min(1.0, max(0.0, (best - zero) / (full - zero))))
+    assert best >= full, f"test accuracy {best:.2%} ({'; '.join(tried)}); full points from {full:.0%}, none below {zero:.0%}"
