@@ -235,6 +235,8 @@ class Server:
                 pass
         try:
             size = os.fstat(1).st_size
+            if size == 0:  # the common case; ftruncate on every call costs milliseconds
+                return ""
             os.lseek(1, 0, os.SEEK_SET)
             data = os.pread(1, min(size, self.max_output_bytes), 0)
             os.ftruncate(1, 0)

@@ -150,12 +150,23 @@ def test_points_table_must_match_the_hidden_tests(tmp_path):
         run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
 
 
-def test_mlp_assignment_full_marks_and_exact_loss(tmp_path):
+MLP_HIDDEN = (Path(__file__).with_name("mlp_minimal_hidden.txt")).read_text()
+MLP_POINTS = dict(test_relu_forward=1, test_linear_forward=1, test_linear_backward=2,
+                  test_softmax_cross_entropy_forward=1)
+
+
+def test_reference_copy_full_marks_and_exact_loss(tmp_path):
     """The reference as a student copy gets everything; a wrong grad_b loses exactly 2 points."""
-    assignment = load_assignment()
+    root = tmp_path / "mlp"
+    (root / "hidden").mkdir(parents=True)
+    (root / "hidden" / "test_mlp_minimal.py").write_text(MLP_HIDDEN)
+    table = "\n".join(f"{k} = {v}" for k, v in MLP_POINTS.items())
+    (root / "assignment.toml").write_text(
+        f'reference = "{REPO / "reference" / "codes"}"\nstudent_files = ["layers.py", "loss.py"]\n[points]\n{table}\n')
+    assignment = load_assignment(root)
     outcomes, _ = run_hidden_tests(assignment, REPO / "reference" / "codes")
-    assert [o.status for o in outcomes] == ["passed"] * len(assignment.points)
-    assert sum(o.score for o in outcomes) == sum(assignment.points.values())
+    assert [o.status for o in outcomes] == ["passed"] * len(MLP_POINTS)
+    assert sum(o.score for o in outcomes) == sum(MLP_POINTS.values())
 
     codes = tmp_path / "codes"
     shutil.copytree(REPO / "reference" / "codes", codes)
@@ -165,4 +176,4 @@ def test_mlp_assignment_full_marks_and_exact_loss(tmp_path):
     layers.write_text(text.replace("self.grad_b = grad_output.sum(axis=0)", "self.grad_b = grad_output.mean(axis=0)"))
     outcomes, _ = run_hidden_tests(assignment, codes)
     lost = {o.test: o.max_score - o.score for o in outcomes if o.score < o.max_score}
-    assert lost == {"test_linear_backward": assignment.points["test_linear_backward"]}
+    assert lost == {"test_linear_backward": 2}
