@@ -29,6 +29,8 @@ class Outcome:
     visibility: str = "after_due_date"
     """Gradescope visibility of this test."""
     tags: tuple[str, ...] = ()
+    leaderboard: tuple[tuple[str, float, str], ...] = ()
+    """(name, value, "asc" | "desc") figures the test recorded with the `leaderboard` fixture."""
 
     @property
     def passed(self) -> bool:

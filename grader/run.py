@@ -77,7 +77,8 @@ def grade_one(path: Path | str, assignment: Assignment, *, limits: Limits | None
                                     sandbox=sandbox)
         notes += warnings
     return GradeResult(sub.student_id, tuple(outcomes), notes=tuple(notes),
-                       execution_time_s=time.perf_counter() - started)
+                       execution_time_s=time.perf_counter() - started,
+                       leaderboard=tuple(row for o in outcomes for row in o.leaderboard))
 
 
 def write_outputs(result: GradeResult, out_dir: Path) -> Path:
