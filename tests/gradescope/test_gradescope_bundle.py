@@ -22,7 +22,7 @@ from grader.results import GradeResult, Outcome
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-CORRECT, WRONG = "2023000001", "2023000002"
+CORRECT, SKELETON = "2023000001", "2023000003"
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
@@ -122,34 +122,35 @@ def test_bundle_is_deterministic_and_carries_what_grading_needs(bundle, tmp_path
 
 
 def test_run_autograder_scores_like_grade(bundle, tmp_path):
-    """The wrong example uploaded as files, the correct one as a zip; `grade` on the same zips."""
+    """The correct example uploaded as files, the empty hand-out as a zip; `grade` on the same zips."""
     as_files = autograder_root(tmp_path / "files", bundle, metadata(4567))
-    with zipfile.ZipFile(EXAMPLES / f"{WRONG}.zip") as zf:
+    with zipfile.ZipFile(EXAMPLES / f"{CORRECT}.zip") as zf:
         zf.extractall(as_files / "submission")
     as_zip = autograder_root(tmp_path / "zip", bundle, metadata(None))  # no user id: the email
-    shutil.copy(EXAMPLES / f"{CORRECT}.zip", as_zip / "submission" / "upload.zip")
+    shutil.copy(EXAMPLES / f"{SKELETON}.zip", as_zip / "submission" / "upload.zip")
     procs = [start_autograder(as_files), start_autograder(as_zip)]
     grade = subprocess.run([sys.executable, "-m", "grader.run", str(EXAMPLES / f"{CORRECT}.zip"),
-                            str(EXAMPLES / f"{WRONG}.zip"), "--jobs", "2", "--out", str(tmp_path / "grade")],
+                            str(EXAMPLES / f"{SKELETON}.zip"), "--jobs", "2", "--out", str(tmp_path / "grade")],
                            capture_output=True, text=True, timeout=300, cwd=REPO)
     assert grade.returncode == 0, grade.stdout + grade.stderr
-    wrong, correct = finish(procs[0], as_files), finish(procs[1], as_zip)
-    expected = {sid: json.loads((tmp_path / "grade" / sid / "results.json").read_text()) for sid in (CORRECT, WRONG)}
+    correct, skeleton = finish(procs[0], as_files), finish(procs[1], as_zip)
+    expected = {sid: json.loads((tmp_path / "grade" / sid / "results.json").read_text()) for sid in (CORRECT, SKELETON)}
 
     total = json.loads((as_files / "source" / "gradescope.json").read_text())["max_score"]
-    assert correct["score"] == expected[CORRECT]["score"] > 0
-    assert wrong["score"] == expected[WRONG]["score"] < correct["score"]
-    assert sum(t["max_score"] for t in correct["tests"]) == total
-    assert graded_tests(wrong) == graded_tests(expected[WRONG]) and graded_tests(wrong)["test_linear_backward"] == 0
+    assert correct["score"] == expected[CORRECT]["score"] == total
+    assert skeleton["score"] == expected[SKELETON]["score"] < total
     assert graded_tests(correct) == graded_tests(expected[CORRECT])
-    assert wrong["extra_data"]["student_id"] == "4567"
-    assert correct["extra_data"]["student_id"] == "student@example.edu"
-    for data in (wrong, correct):
+    assert graded_tests(skeleton) == graded_tests(expected[SKELETON]) and len(graded_tests(skeleton)) > 1
+    assert sum(t["max_score"] for t in skeleton["tests"]) == total
+    assert correct.get("leaderboard") == expected[CORRECT].get("leaderboard")
+    assert correct["extra_data"]["student_id"] == "4567"
+    assert skeleton["extra_data"]["student_id"] == "student@example.edu"
+    for data in (correct, skeleton):
         hidden_suite = [t for t in data["tests"] if not t["extra_data"].get("synthetic")]
-        assert {t["visibility"] for t in hidden_suite} == {"after_due_date"}
+        assert {t["visibility"] for t in hidden_suite} <= {"after_due_date", "visible"}
         assert data["output_format"] == "md" and data["output"].startswith("# Feedback")
         # the feedback shown at once must not reveal tests that are hidden until the due date
-        assert not any(t["name"] in data["output"] for t in hidden_suite)
+        assert not any(t["name"] in data["output"] for t in hidden_suite if t["visibility"] != "visible")
         assert "Traceback" not in json.dumps([t for t in data["tests"] if t["visibility"] != "hidden"])
     # `python3 -m grader.gradescope.run` from source/ imports the bundle's grader, not this checkout
     where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=as_zip / "source",
