@@ -14,24 +14,22 @@ import pytest
 from grader.proxy import StudentTimeout
 
 
-def unpack(mnist):
-    """(train_x, train_y, test_x, test_y), whether the fixture is a tuple or has those attributes."""
-    if hasattr(mnist, "train_x"):
-        return mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y
-    return tuple(mnist)
-
-
 def to_bytes(images):
     """The parent's float images back to pixels 0..255 (exact: they are (p - 128) / 255)."""
-    return np.rint(images * 255.0 + 128.0).astype(np.uint8)
+    pixels = images * 255.0
+    pixels += 128.5  # then truncation rounds
+    return pixels.astype(np.uint8)
 
 
 @pytest.mark.feedback("a network built from your Linear, the given Relu and your SoftmaxCrossEntropyLoss should "
                       "reach 95% test accuracy on MNIST with the staff's configuration (full points from 95%, none below 90%)")
-def test_accuracy_on_mnist(student, mnist, settings, limits, record_score):
+def test_accuracy_on_mnist(student, mnist, settings, limits, record_score, leaderboard):
     """MNIST test accuracy of your network"""
     config = settings["accuracy"]
-    train_x, train_y, test_x, test_y = unpack(mnist)
+    train_x, train_y, test_x, test_y = mnist
+    # A stub or a crash shows on 100 images in a blink; don't ship 50 MB of images to find out.
+    student.run_task("train_and_predict", train_images=to_bytes(train_x[:100]), train_y=train_y[:100],
+                     test_images=to_bytes(test_x[:10]), epochs=1, hidden=8)
     secret = np.random.default_rng(int.from_bytes(os.urandom(8), "little")).permutation(len(test_y))
     train_images, test_images, labels = to_bytes(train_x), to_bytes(test_x[secret]), test_y[secret]
     deadline = time.monotonic() + config["time_budget_s"]
@@ -60,4 +58,5 @@ def test_accuracy_on_mnist(student, mnist, settings, limits, record_score):
             break
     zero, full = config["zero_points_below"], config["full_points_at"]
     record_score(min(1.0, max(0.0, (best - zero) / (full - zero))))
+    leaderboard("accuracy", best, "desc")
     assert best >= full, f"test accuracy {best:.2%} ({'; '.join(tried)}); full points from {full:.0%}, none below {zero:.0%}"
