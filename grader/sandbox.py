@@ -1,10 +1,12 @@
 """Starting the worker in isolation, and talking to it under a wall-clock deadline.
 
 With bubblewrap the worker sees only /usr, /lib, the Python prefix with numpy as its only
-third-party package (read-only), its runtime files (/rt, read-only), the student's copy (/sub)
-and a private /tmp; no network, its own pid namespace, uid 65534, no capabilities. Without
-bubblewrap (or with sandbox=False) it runs from a temp copy under the same rlimits, as uid 65534
-when we are root and that uid can run Python, and the run carries ONE note saying so.
+third-party package (read-only), its runtime files (/rt, read-only), the student's files (/sub,
+read-only) and two writable tmpfs of SCRATCH_BYTES each (/tmp, and /sub around the files); the
+rest of its root and /dev are read-only, so it cannot fill the host's disk or RAM. No network,
+its own pid namespace, uid 65534, no capabilities. Without bubblewrap (or with sandbox=False) it
+runs from a temp copy under the same rlimits, as uid 65534 when we are root and that uid can run
+Python, and the run carries ONE note saying so.
 The rlimits themselves are set by the worker before it imports student code (see worker.py).
 """
 from __future__ import annotations
@@ -31,6 +33,9 @@ NOBODY = 65534
 STARTUP_TIMEOUT_S = 60.0
 """Python + numpy start in ~0.2 s; this only guards against a wedged machine."""
 MAX_REPLY_BYTES = 512 * 2**20
+SCRATCH_BYTES = 64 * 2**20
+"""Size of each writable tmpfs in the sandbox (/tmp, /sub). tmpfs pages are RAM, and bubblewrap's
+default size is half of it, so a submission writing files in a loop would exhaust the host."""
 _HERE = Path(__file__).resolve().parent
 _F_SETPIPE_SZ = 1031  # Linux; bigger pipes make MNIST-sized arrays cross in few syscalls
 
@@ -66,13 +71,23 @@ def _python_binds() -> list[str]:
     return args
 
 
+def _scratch(path: str) -> list[str]:
+    return ["--size", str(SCRATCH_BYTES), "--tmpfs", path]
+
+
 def bwrap_command(workdir: Path) -> list[str]:
-    """The bubblewrap prefix; the worker then sees its copy at /sub and its runtime at /rt."""
+    """The bubblewrap prefix; the worker then sees its copy at /sub and its runtime at /rt.
+
+    The copy's files are bound read-only into a small tmpfs, so new files go to RAM we capped,
+    not to the host's disk; / and /dev (bubblewrap's own uncapped tmpfs) are made read-only last."""
     uid = ["--uid", str(NOBODY), "--gid", str(NOBODY)] if os.geteuid() == 0 else []
+    files = []
+    for entry in sorted((workdir / "sub").iterdir()):
+        files += ["--ro-bind", str(entry), f"/sub/{entry.name}"]
     return ["bwrap", "--unshare-all", *uid, "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
-            *_python_binds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-            "--bind", str(workdir / "sub"), "/sub", "--ro-bind", str(workdir / "rt"), "/rt",
+            *_python_binds(), "--proc", "/proc", "--dev", "/dev", *_scratch("/tmp"), *_scratch("/sub"),
+            *files, "--ro-bind", str(workdir / "rt"), "/rt", "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/sub"]
 
 
