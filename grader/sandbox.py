@@ -156,6 +156,8 @@ class WorkerProcess:
                "--max-output-bytes", str(limits.max_output_kb * 1024), "--max-reply-bytes", str(MAX_REPLY_BYTES)]
         if (workdir / "rt" / "_grader_tasks.py").exists():
             cmd += ["--tasks", str(tasks)]
+        if use_bwrap:
+            cmd.append("--no-network")
         user = dict(user=NOBODY, group=NOBODY, extra_groups=[]) if as_nobody else {}
         home = "/tmp" if use_bwrap else str(workdir / "tmp")
         capture = open(workdir / "output.txt", "w+b")  # noqa: SIM115 (handed to the child)

@@ -21,6 +21,7 @@ import platform
 import random
 import resource
 import signal
+import socket
 import struct
 import sys
 import traceback
@@ -121,8 +122,9 @@ class Server:
     """Serves requests from the parent until its pipe closes."""
 
     def __init__(self, protocol, rfd: int, wfd: int, codes: str, modules: list[str], tasks: str | None,
-                 max_output_bytes: int, max_reply_bytes: int):
+                 max_output_bytes: int, max_reply_bytes: int, no_network: bool = False):
         self.p = protocol
+        self.no_network = no_network
         self.rfd, self.wfd = rfd, wfd
         self.codes = os.path.realpath(codes)
         self.modules = set(modules)
@@ -263,7 +265,10 @@ class Server:
         elif frames:
             where = f"{self._show(frames[-1].filename)} line {frames[-1].lineno}"
         text = "".join(traceback.format_list(frames)).replace(self.codes + os.sep, "codes/")
-        return {"kind": kind, "type": type(e).__name__, "message": _safe_str(e)[:MAX_MESSAGE_CHARS],
+        message = _safe_str(e)
+        if self.no_network and _is_network_error(e):
+            message = f"network is unavailable to submissions ({message})"
+        return {"kind": kind, "type": type(e).__name__, "message": message[:MAX_MESSAGE_CHARS],
                 "where": where, "traceback": text[-20_000:]}
 
     def _is_student(self, filename: str) -> bool:
@@ -293,6 +298,15 @@ class Server:
         if size > self.max_output_bytes:
             text += f"\n[... {size - self.max_output_bytes} more bytes of output dropped]"
         return text
+
+
+_NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ECONNREFUSED,
+                   errno.EADDRNOTAVAIL}
+
+
+def _is_network_error(e: BaseException) -> bool:
+    """What connecting looks like in a sandbox with no network (only a loopback nobody listens on)."""
+    return isinstance(e, socket.gaierror) or (isinstance(e, OSError) and e.errno in _NETWORK_ERRNOS)
 
 
 def _safe_str(e: BaseException) -> str:
@@ -354,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--codes", required=True)
     parser.add_argument("--modules", required=True, help="comma-separated importable module names")
     parser.add_argument("--tasks", default=None)
+    parser.add_argument("--no-network", action="store_true", help="the sandbox has no network")
     args = parser.parse_args(argv)
     rfd, wfd = hide_fd(args.__dict__["in"], args.max_open_files), hide_fd(args.out, args.max_open_files)
     set_limits(args)
@@ -369,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.path.realpath(args.codes))
     os.chdir(args.codes)
     Server(protocol, rfd, wfd, args.codes, args.modules.split(","), args.tasks,
-           args.max_output_bytes, args.max_reply_bytes).serve()
+           args.max_output_bytes, args.max_reply_bytes, args.no_network).serve()
     return 0
 
 
