@@ -42,14 +42,19 @@ class Checks:
         return np.eye(k)[np.random.default_rng(seed).integers(0, k, size=n)]
 
     @staticmethod
-    def array(got, shape, what: str) -> np.ndarray:
+    def numeric(got, what: str, expected: str = "a numpy array") -> None:
+        """An assertion naming what came back when it is not an array or a number."""
+        if isinstance(got, bool) or not isinstance(got, (np.ndarray, float, int)):
+            raise AssertionError(f"{what} returned {type(got).__name__}, expected {expected}")
+
+    @classmethod
+    def array(cls, got, shape, what: str) -> np.ndarray:
         """`got` as a float array of `shape`, or an assertion naming what came back instead."""
-        if isinstance(got, (bool, str)) or got is None or not isinstance(got, (np.ndarray, float, int)):
-            raise AssertionError(f"{what} returned {type(got).__name__}, expected a numpy array of shape {shape}")
+        cls.numeric(got, what, f"a numpy array of shape {tuple(shape)}")
         got = np.asarray(got, dtype=np.float64)
-        if got.shape != tuple(shape):
+        if got.shape != tuple(shape) and not (tuple(shape) == () and got.size == 1):  # a loss as [[0.3]] is fine
             raise AssertionError(f"{what} returned shape {got.shape}, expected {tuple(shape)}")
-        return got
+        return got.reshape(shape)
 
     @classmethod
     def close(cls, got, want, what: str, rtol: float = RTOL) -> None:
@@ -63,9 +68,10 @@ class Checks:
         if error > rtol:
             raise AssertionError(f"{what} is off by {error:.2%} of the expected magnitude (tolerance {rtol:.1%})")
 
-    @staticmethod
-    def finite(got, what: str) -> None:
-        if got is None or not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
+    @classmethod
+    def finite(cls, got, what: str) -> None:
+        cls.numeric(got, what)
+        if not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
             raise AssertionError(f"{what} returned nan or inf on inputs of magnitude up to {LARGE_INPUT:g}")
 
     @staticmethod
