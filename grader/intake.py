@@ -177,7 +177,8 @@ def _extract_zip(path: Path, dest: Path, flags: list[str]) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             _extract_entries(zf, dest, flags, source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, NotImplementedError) as e:
+        # NotImplementedError: a directory entry needing a newer zip version than Python reads
         raise SubmissionError(f"{source}: not a readable zip archive ({e}); re-create it with a "
                               "zip tool") from None
 
