@@ -5,7 +5,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 _spec = importlib.util.spec_from_file_location("fuzz_props", Path(__file__).with_name("fuzz_props.py"))
@@ -30,8 +30,13 @@ def test_intake_generated_archives(entries):
     props.check_intake(props.build_zip(entries))
 
 
+def _central_directory_version(value: int) -> list[tuple[int, int]]:
+    return [(VALID_ZIP.index(b"PK\x01\x02") + 6, value)]
+
+
 @CI
 @given(props.MUTATIONS)
+@example(_central_directory_version(64))  # found by bench/fuzz_long.py: zipfile raised NotImplementedError
 def test_intake_corrupted_zip(mutations):
     props.check_intake(props.mutate(VALID_ZIP, mutations))
 
