@@ -62,24 +62,31 @@ def curves(result, path, title):
 
 
 def accuracy_grid(rows, path):
-    """Final test accuracy as a heat map, activation x loss, one panel per architecture."""
+    """Final test accuracy as a heat map, activation x loss, one panel per architecture; the colours
+    span the top 0.15 of the grid's range (lower ones all darkest), so close accuracies still differ."""
     plt = _pyplot()
     architectures = list(dict.fromkeys(row['architecture'] for row in rows))
     activations = list(dict.fromkeys(row['activation'] for row in rows))
     losses = list(dict.fromkeys(row['loss'] for row in rows))
-    fig, axes = plt.subplots(1, len(architectures), figsize=(4.2 * len(architectures), 3.6), squeeze=False)
+    known = [row['test_acc'] for row in rows if row['test_acc'] is not None] or [0.0]
+    high = max(known)
+    low = min(max(min(known), high - 0.15), high - 1e-3)
+    fig, axes = plt.subplots(1, len(architectures), figsize=(3.6 * len(architectures) + 1, 3.8), squeeze=False,
+                             layout='constrained')
     for ax, arch in zip(axes[0], architectures):
         table = {(r['activation'], r['loss']): r['test_acc'] for r in rows if r['architecture'] == arch}
         values = [[table.get((a, l)) for l in losses] for a in activations]
-        image = ax.imshow([[v if v is not None else float('nan') for v in line] for line in values],
-                          vmin=0, vmax=1, cmap='viridis')
+        image = ax.imshow([[float('nan') if v is None else v for v in line] for line in values],
+                          vmin=low, vmax=high, cmap='viridis')
         for i, line in enumerate(values):
             for j, value in enumerate(line):
+                dark = value is None or value < (low + high) / 2
                 ax.text(j, i, '-' if value is None else '%.3f' % value, ha='center', va='center',
-                        fontsize=8, color='white' if value is None or value < 0.6 else 'black')
-        ax.set_xticks(range(len(losses)), losses, fontsize=8)
+                        fontsize=8, color='white' if dark else 'black')
+        ax.set_xticks(range(len(losses)), losses, rotation=30, ha='right', fontsize=8)
         ax.set_yticks(range(len(activations)), activations, fontsize=8)
-        ax.set_title(arch + ': final test accuracy', fontsize=9)
+        ax.set_title(arch, fontsize=9)
+    fig.suptitle('final test accuracy', fontsize=9)
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8)
     _save(fig, path)
 
