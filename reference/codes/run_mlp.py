@@ -1,34 +1,168 @@
+"""Trains a multi-layer perceptron on MNIST and reports loss and accuracy after every epoch.
+
+    python run_mlp.py                                       # 784-256-10, ReLU, softmax cross-entropy
+    python run_mlp.py --hidden 512 256 --dropout 0.2 --epochs 30 --lr-halve-at 15 22 28
+    python run_mlp.py --activation Gelu --loss Hinge --json gelu_hinge.json
+
+--json PATH writes every epoch's figures, the final ones, the configuration and the wall time,
+for plotting in the report. Run `python run_mlp.py --help` for every option.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+
 from network import Network
 from utils import LOG_INFO
-from layers import Relu, Sigmoid, Linear, Gelu
+from layers import Relu, Sigmoid, Tanh, Selu, Swish, Gelu, Linear, Dropout
 from loss import MSELoss, SoftmaxCrossEntropyLoss, HingeLoss, FocalLoss
 from solve_net import train_net, test_net
 from load_data import load_mnist_2d
 
+try:
+    from rich.progress import Progress
+except ImportError:  # rich is optional: without it each epoch is one LOG_INFO line
+    Progress = None
 
-train_data, test_data, train_label, test_label = load_mnist_2d('../data/mnist')
+ACTIVATIONS = {'Relu': Relu, 'Sigmoid': Sigmoid, 'Tanh': Tanh, 'Selu': Selu, 'Swish': Swish, 'Gelu': Gelu}
+LOSSES = {'MSE': MSELoss, 'SoftmaxCE': SoftmaxCrossEntropyLoss, 'Hinge': HingeLoss, 'Focal': FocalLoss}
+HERE = os.path.dirname(os.path.abspath(__file__))
+# hand-out layout first (codes/ next to data/), then the repository's reference/codes/ -> data/mnist
+DATA_DIRS = [os.path.join(HERE, '..', 'data', 'mnist'), os.path.join(HERE, '..', 'data'),
+             os.path.join(HERE, '..', '..', 'data', 'mnist')]
 
-model = Network()
-model.add(Linear('fc1', 784, 256, 0.05))
-model.add(Relu('relu1'))
-model.add(Linear('fc2', 256, 10, 0.05))
 
-loss = SoftmaxCrossEntropyLoss(name='loss')
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train an MLP on MNIST with numpy.')
+    parser.add_argument('--hidden', type=int, nargs='+', default=[256],
+                        help='sizes of the hidden layers, e.g. --hidden 512 256 (default: 256)')
+    parser.add_argument('--activation', choices=sorted(ACTIVATIONS), default='Relu')
+    parser.add_argument('--loss', choices=sorted(LOSSES), default='SoftmaxCE')
+    parser.add_argument('--lr', type=float, default=0.1, help='learning rate (default: 0.1)')
+    parser.add_argument('--momentum', type=float, default=0.9)
+    parser.add_argument('--weight-decay', type=float, default=0.0)
+    parser.add_argument('--dropout', type=float, default=0.0,
+                        help='drop rate of a Dropout layer after each hidden activation (0: none)')
+    parser.add_argument('--epochs', type=int, default=20)
+    parser.add_argument('--batch-size', type=int, default=100)
+    parser.add_argument('--lr-halve-at', type=int, nargs='*', default=[8, 12, 16],
+                        help='epochs (counted from 1) from which the learning rate is halved again')
+    parser.add_argument('--init-std', type=float, default=0.05, help='std of the initial weights')
+    parser.add_argument('--seed', type=int, default=0, help='seed of np.random (weights, shuffling, dropout)')
+    parser.add_argument('--data-dir', default=None,
+                        help='folder of the four MNIST IDX files (default: $MNIST_DIR, else ../data/mnist)')
+    parser.add_argument('--json', metavar='PATH', help='write the per-epoch figures to this file')
+    return parser.parse_args(argv)
 
-config = {
-    'learning_rate': 0.1,
-    'weight_decay': 0.0,
-    'momentum': 0.9,
-    'batch_size': 100,
-    'max_epoch': 10,
-    'disp_freq': 100,
-    'test_epoch': 1
-}
 
-for epoch in range(config['max_epoch']):
-    LOG_INFO('Training @ %d epoch...' % (epoch))
-    train_net(model, loss, config, train_data, train_label, config['batch_size'], config['disp_freq'])
+def find_data_dir(data_dir=None):
+    """The folder holding the MNIST files: the one given, else $MNIST_DIR, else the first default that exists."""
+    if data_dir or os.environ.get('MNIST_DIR'):
+        return data_dir or os.environ['MNIST_DIR']
+    for candidate in DATA_DIRS:
+        if os.path.exists(os.path.join(candidate, 'train-images-idx3-ubyte.gz')) or \
+                os.path.exists(os.path.join(candidate, 'train-images-idx3-ubyte')):
+            return os.path.normpath(candidate)
+    return os.path.normpath(DATA_DIRS[0])  # load_mnist_2d then says which file is missing
 
-    if epoch % config['test_epoch'] == 0:
-        LOG_INFO('Testing @ %d epoch...' % (epoch))
-        test_net(model, loss, test_data, test_label, config['batch_size'])
+
+def build_model(args):
+    """784 -> hidden sizes -> 10: Linear, activation (and Dropout) per hidden layer, then a Linear."""
+    model = Network()
+    sizes = [784] + list(args.hidden)
+    for i in range(len(args.hidden)):
+        model.add(Linear('fc%d' % (i + 1), sizes[i], sizes[i + 1], args.init_std))
+        model.add(ACTIVATIONS[args.activation]('%s%d' % (args.activation.lower(), i + 1)))
+        if args.dropout > 0:
+            model.add(Dropout('dropout%d' % (i + 1), args.dropout))
+    model.add(Linear('fc%d' % (len(args.hidden) + 1), sizes[-1], 10, args.init_std))
+    return model
+
+
+def build_loss(args):
+    return LOSSES[args.loss](name='loss')
+
+
+def train(args, data):
+    """Trains a fresh model on data = (train_x, test_x, train_y, test_y); returns the figures as a dict."""
+    train_data, test_data, train_label, test_label = data
+    np.random.seed(args.seed)
+    model = build_model(args)
+    loss = build_loss(args)
+    config = {
+        'learning_rate': args.lr,
+        'weight_decay': args.weight_decay,
+        'momentum': args.momentum,
+        'batch_size': args.batch_size,
+        'max_epoch': args.epochs,
+        'disp_freq': 0,  # 0: no per-iteration lines; the progress bar shows how far the epoch run is
+        'test_epoch': 1,
+    }
+
+    start = time.time()
+    history = []
+    progress = Progress() if Progress is not None else None
+    if progress is not None:
+        progress.start()
+        task = progress.add_task('training', total=config['max_epoch'])
+    for epoch in range(1, config['max_epoch'] + 1):
+        if epoch in args.lr_halve_at:
+            config['learning_rate'] /= 2
+        train_loss, train_acc = train_net(model, loss, config, train_data, train_label,
+                                          config['batch_size'], config['disp_freq'])
+        row = {'epoch': epoch, 'learning_rate': config['learning_rate'],
+               'train_loss': train_loss, 'train_acc': train_acc, 'test_loss': None, 'test_acc': None}
+        if epoch % config['test_epoch'] == 0 or epoch == config['max_epoch']:
+            row['test_loss'], row['test_acc'] = test_net(model, loss, test_data, test_label, config['batch_size'])
+        row['seconds'] = time.time() - start
+        history.append(row)
+        LOG_INFO('Epoch %d/%d: train loss %.4f, train acc %.4f' % (epoch, config['max_epoch'], train_loss, train_acc))
+        if progress is not None:
+            progress.update(task, advance=1, description='epoch %d, test acc %.4f' % (epoch, row['test_acc'] or 0))
+    if progress is not None:
+        progress.stop()
+
+    final = history[-1]
+    return {
+        'config': vars(args),
+        'epochs': history,
+        'final': {key: final[key] for key in ('train_loss', 'train_acc', 'test_loss', 'test_acc')},
+        'wall_s': time.time() - start,
+    }
+
+
+def write_json(path, result):
+    """Writes to a temporary file beside path, then renames it, so no half-written file is ever left."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.tmp-', suffix='.json')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            json.dump(result, f, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    args.data_dir = find_data_dir(args.data_dir)
+    start = time.time()
+    try:
+        data = load_mnist_2d(args.data_dir)
+    except (FileNotFoundError, ValueError) as e:
+        sys.exit('run_mlp.py: %s' % e)  # one line naming the file, not a traceback
+    result = train(args, data)
+    result['wall_s'] = time.time() - start  # loading included: what a student waits for
+    LOG_INFO('Final test accuracy %.4f, %.1f s' % (result['final']['test_acc'], result['wall_s']))
+    if args.json:
+        write_json(args.json, result)
+    return result
+
+
+if __name__ == '__main__':
+    main()
