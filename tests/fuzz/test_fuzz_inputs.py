@@ -26,6 +26,8 @@ def test_intake_random_bytes(data):
 
 @CI
 @given(props.ARCHIVES)
+@example([("\n", b"", "symlink")])  # found by bench/fuzz_long.py: a newline in the one-line error
+@example([("s/codes/layers.py", b"x", "file"), ("s/w\n.npy", b"", "file")])
 def test_intake_generated_archives(entries):
     props.check_intake(props.build_zip(entries))
 
