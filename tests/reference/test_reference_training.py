@@ -90,3 +90,11 @@ def test_run_mlp_names_missing_data_in_one_line(handout, tmp_path):
     done = run_mlp(handout, "--data-dir", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "train-images-idx3-ubyte" in done.stderr
+
+
+def test_data_dir_is_the_flag_else_mnist_dir_else_the_repository_copy(ref, monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    assert Path(ref.run_mlp.find_data_dir()) == CODES_DIR.parents[1] / "data" / "mnist"
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))
+    assert ref.run_mlp.find_data_dir() == str(tmp_path)
+    assert ref.run_mlp.find_data_dir("elsewhere") == "elsewhere"
