@@ -8,6 +8,7 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MNIST = os.path.join(REPO, 'data', 'mnist')
+FASHION_MNIST = '/usr/share/datasets/fashion-mnist'
 TRAIN_EXAMPLES = 300
 TEST_EXAMPLES = 100
 
@@ -25,15 +26,27 @@ def _write_head(source, target, count):
         f.write(header + raw[4 + 4 * ndim: 4 + 4 * ndim + count * record])
 
 
-@pytest.fixture(scope='session')
-def tiny_mnist(tmp_path_factory):
-    """The first 300 training and 100 test examples of the shipped MNIST, as gzipped IDX files."""
-    folder = tmp_path_factory.mktemp('tiny-mnist')
+def _tiny_copy(source, folder):
+    """The first 300 training and 100 test examples of the IDX files in source, gzipped, in folder."""
     for split, count in (('train', TRAIN_EXAMPLES), ('t10k', TEST_EXAMPLES)):
         for kind in ('images-idx3', 'labels-idx1'):
             name = '%s-%s-ubyte.gz' % (split, kind)
-            _write_head(os.path.join(MNIST, name), folder / name, count)
+            _write_head(os.path.join(source, name), folder / name, count)
     return folder
+
+
+@pytest.fixture(scope='session')
+def tiny_mnist(tmp_path_factory):
+    """A few real MNIST images: the head of the shipped files."""
+    return _tiny_copy(MNIST, tmp_path_factory.mktemp('tiny-mnist'))
+
+
+@pytest.fixture(scope='session')
+def tiny_fashion_mnist(tmp_path_factory):
+    """The head of Debian's Fashion-MNIST, when dataset-fashion-mnist is installed."""
+    if not os.path.isdir(FASHION_MNIST):
+        pytest.skip('dataset-fashion-mnist is not installed (%s)' % FASHION_MNIST)
+    return _tiny_copy(FASHION_MNIST, tmp_path_factory.mktemp('tiny-fashion-mnist'))
 
 
 def _run_experiments(*args, env=None):

@@ -100,7 +100,8 @@ def test_runner_trains_as_run_mlp_does(tiny_grid, tiny_mnist, tmp_path):
     out, _ = tiny_grid
     path = tmp_path / 'run.json'
     done = subprocess.run([sys.executable, 'run_mlp.py', '--hidden', '16', '--activation', 'Relu', '--loss', 'MSE',
-                           '--lr', '0.01', '--momentum', '0.9', '--epochs', '1', '--seed', '0',
+                           '--lr', '0.01', '--momentum', '0.9', '--weight-decay', '0', '--epochs', '1',
+                           '--lr-halve-at', '--batch-size', '100', '--init-std', '0.05', '--seed', '0',
                            '--data-dir', str(tiny_mnist), '--json', str(path)],
                           cwd=os.path.join(REPO, 'reference', 'codes'), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -157,6 +158,16 @@ def test_analysis_confusion_tables(tmp_path, tiny_mnist, experiments):
         assert int(row['count']) == max(others)[0] and row['most_confused_with'] != row['class']
     weights = read_csv(out / 'analysis' / 'mnist' / 'weights.csv')
     assert {r['layer'] for r in weights} == {'fc1', 'fc2'} and len(weights) == 80
+
+
+def test_analysis_names_fashion_mnist_classes(tmp_path, tiny_fashion_mnist, experiments):
+    out = tmp_path / 'out'
+    done = experiments('analysis', '--out', out, '--datasets', 'fashion-mnist', '--epochs', 1, '--no-plots',
+                       '--data-dir', 'fashion-mnist=%s' % tiny_fashion_mnist, *TINY)
+    assert done.returncode == 0, done.stderr
+    rows = read_csv(out / 'analysis' / 'fashion-mnist' / 'most_confused.csv')
+    assert [r['class'] for r in rows][:3] == ['T-shirt/top', 'Trouser', 'Pullover']
+    assert sum(int(r['examples']) for r in rows) == 100
 
 
 def test_extras_compares_backprop_with_each_variant(tmp_path, tiny_mnist, experiments):
