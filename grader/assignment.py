@@ -51,6 +51,11 @@ class Assignment:
     """Trusted helper functions run inside the worker (training loops)."""
     limits: Limits
     points: dict[str, float] = field(default_factory=dict)
+    """Test function name -> points: the one table of points (assignment.toml [points])."""
+    point_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Group name -> its tests, in table order. `[points."layers.py:Selu"]` groups cover the TODO
+    blocks of that class (the hand-out README shows each group's sum); tests written directly
+    under [points] have no group."""
     visibility: dict[str, str] = field(default_factory=dict)
     default_visibility: str = "after_due_date"
     settings: dict = field(default_factory=dict)
@@ -73,6 +78,7 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
     except TypeError as e:
         raise ConfigError(f"{toml_path}: [limits] has an unknown key ({e})") from None
     tasks = data.get("tasks")
+    points, groups = _read_points(data.get("points", {}), toml_path)
     assignment = Assignment(
         name=data.get("name", root.name),
         root=root,
@@ -82,7 +88,8 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         hidden_dir=(root / data.get("hidden_tests", "hidden")).resolve(),
         tasks_file=(root / tasks).resolve() if tasks else None,
         limits=limits,
-        points={str(k): float(v) for k, v in data.get("points", {}).items()},
+        points=points,
+        point_groups=groups,
         visibility=dict(data.get("visibility", {})),
         default_visibility=data.get("default_visibility", "after_due_date"),
         settings=dict(data.get("settings", {})),
@@ -94,3 +101,25 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
     if not assignment.student_files:
         raise ConfigError(f"{toml_path}: student_files is empty; list the codes/*.py to grade")
     return assignment
+
+
+def _read_points(table: dict, toml_path: Path) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """Flatten [points]: plain `test = n` entries and `[points."group"]` sub-tables of them."""
+    points: dict[str, float] = {}
+    groups: dict[str, tuple[str, ...]] = {}
+
+    def add(test: str, value) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{toml_path}: [points] {test} = {value!r} is not a number")
+        if test in points:
+            raise ConfigError(f"{toml_path}: [points] lists {test} twice; keep one")
+        points[test] = float(value)
+
+    for key, value in table.items():
+        if isinstance(value, dict):
+            for test, n in value.items():
+                add(test, n)
+            groups[key] = tuple(value)
+        else:
+            add(key, value)
+    return points, groups
