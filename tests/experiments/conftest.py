@@ -1,5 +1,6 @@
 """Fixtures of the experiment runner's tests: a tiny MNIST (real images, few of them) and the runner's CLI."""
 import gzip
+import importlib
 import os
 import subprocess
 import sys
@@ -64,10 +65,12 @@ def experiments():
 def runner_modules(monkeypatch):
     """Imports reference.experiments (and reference/codes, which extras needs) for one test, then
     forgets them: codes/ has generic module names (layers, loss, utils) other tests may load too."""
+    codes = os.path.join(REPO, 'reference', 'codes')
+    ours = {name[:-3] for name in os.listdir(codes) if name.endswith('.py')}
     before = set(sys.modules)
     monkeypatch.syspath_prepend(REPO)
-    monkeypatch.syspath_prepend(os.path.join(REPO, 'reference', 'codes'))
-    import importlib
+    monkeypatch.syspath_prepend(codes)
     yield importlib.import_module
     for name in set(sys.modules) - before:
-        del sys.modules[name]
+        if name in ours or name == 'reference' or name.startswith('reference.'):
+            del sys.modules[name]
