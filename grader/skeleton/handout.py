@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import ConfigError
-from grader.skeleton.readme import (HandoutConfig, check_points, load_config, render_data_readme,
-                                    render_student_readme)
+from grader.skeleton.readme import HandoutConfig, load_config, render_data_readme, render_student_readme
 from grader.skeleton.stubs import StubbedBlock, stub_source
 
 NOTICE = "Do NOT modify or upload this folder"
@@ -66,13 +65,12 @@ def build_handout(root: Path) -> Handout:
             blocks += found
         files[f"codes/{name}"] = data
         files[f"code_analyze/_codes/{name}"] = data
-    check_points(config, blocks, "reference/handout.toml")
     for path in sorted((root / "code_analyze").glob("*.py")):
         files[f"code_analyze/{path.name}"] = path.read_bytes()
     files[f"code_analyze/{NOTICE}"] = b""
     for path in _files_under(reference / "tests"):
         files[f"tests/{_relative(path, reference / 'tests')}"] = path.read_bytes()
-    files["README.md"] = render_student_readme(config, blocks).encode("utf-8")
+    files["README.md"] = render_student_readme(config, blocks, "reference/handout.toml").encode("utf-8")
     files["data/README.md"] = render_data_readme(config).encode("utf-8")
     return Handout(config, dict(sorted(files.items())), tuple(blocks))
 
@@ -129,13 +127,14 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
 
 
 def write_zip(handout: Handout, mnist_dir: Path, path: Path) -> None:
-    """The publishable zip: <name>/ holding the hand-out and MNIST in data/mnist/."""
+    """The publishable zip: <name>/ holding the hand-out and MNIST in data/, as the interface lays
+    it out (MNIST's own README, its licence note, beside them as MNIST-README.md)."""
     entries = dict(handout.files)
     for name in MNIST_FILES:
         source = mnist_dir / name
         if not source.is_file():
             raise ConfigError(f"{source}: missing; the zip ships MNIST from data/mnist/")
-        entries[f"data/mnist/{name}"] = source.read_bytes()
+        entries[f"data/{'MNIST-README.md' if name == 'README.md' else name}"] = source.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:

@@ -4,8 +4,11 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Iterable
+from typing import List, Tuple
 
-Numbered = list[tuple[int, str]]  # (1-based line number in the real file, line without its end)
+# (1-based line number in the real file, line without its end). typing's names, not list[...],
+# because students may run the analyzer on Python 3.8.
+Numbered = List[Tuple[int, str]]
 
 
 def outside_lines(lines: list[str], interiors: Iterable[range]) -> Numbered:

@@ -65,7 +65,9 @@ def problems(analysis: Analysis) -> list[str]:
     """One student-facing line per finding: missing files, unreadable files, broken markers."""
     found = [f"{name} is missing from codes/" for name in analysis.missing_files]
     for report in analysis.files:
-        if report.note:
+        if report.parse_error:
+            found.append(f"{report.name}: does not parse ({report.parse_error})")
+        elif report.note:
             found.append(f"{report.name}: {report.note}")
         found += [f"{report.name}:{block.number} markers missing"
                   + (f" ({block.scope})" if block.scope else "")

@@ -22,6 +22,9 @@ class VerifyReport:
 
 def verify_submission(pristine_dir: Path, codes_dir: Path,
                       summary_path: Path | None) -> VerifyReport:
+    """Raises FileNotFoundError if `pristine_dir` is not a folder: that is the staff's setup."""
+    if not pristine_dir.is_dir():
+        raise FileNotFoundError(f"{pristine_dir}: the pristine codes are not a folder")
     analysis = analyze_dirs(pristine_dir, codes_dir)
     regenerated = render_summary(analysis)
     found: list[str] = []

@@ -8,8 +8,10 @@
 for plotting in the report. Run `python run_mlp.py --help` for every option.
 """
 import argparse
+import contextlib
 import json
 import os
+import sys
 import tempfile
 import time
 
@@ -36,24 +38,25 @@ DATA_DIRS = [os.path.join(HERE, '..', 'data', 'mnist'), os.path.join(HERE, '..',
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Train an MLP on MNIST with numpy.')
+    parser = argparse.ArgumentParser(description='Train an MLP on MNIST with numpy.',
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--hidden', type=int, nargs='+', default=[256],
-                        help='sizes of the hidden layers, e.g. --hidden 512 256 (default: 256)')
-    parser.add_argument('--activation', choices=sorted(ACTIVATIONS), default='Relu')
-    parser.add_argument('--loss', choices=sorted(LOSSES), default='SoftmaxCE')
-    parser.add_argument('--lr', type=float, default=0.1, help='learning rate (default: 0.1)')
-    parser.add_argument('--momentum', type=float, default=0.9)
-    parser.add_argument('--weight-decay', type=float, default=0.0)
+                        help='sizes of the hidden layers, e.g. --hidden 512 256')
+    parser.add_argument('--activation', choices=sorted(ACTIVATIONS), default='Relu', help='hidden activation')
+    parser.add_argument('--loss', choices=sorted(LOSSES), default='SoftmaxCE', help='loss on the output logits')
+    parser.add_argument('--lr', type=float, default=0.05, help='learning rate')
+    parser.add_argument('--momentum', type=float, default=0.9, help='momentum of SGD (0: plain SGD)')
+    parser.add_argument('--weight-decay', type=float, default=2e-4, help='L2 weight decay')
     parser.add_argument('--dropout', type=float, default=0.0,
                         help='drop rate of a Dropout layer after each hidden activation (0: none)')
-    parser.add_argument('--epochs', type=int, default=20)
-    parser.add_argument('--batch-size', type=int, default=100)
-    parser.add_argument('--lr-halve-at', type=int, nargs='*', default=[8, 12, 16],
+    parser.add_argument('--epochs', type=int, default=16, help='passes over the training set')
+    parser.add_argument('--batch-size', type=int, default=100, help='examples per step')
+    parser.add_argument('--lr-halve-at', type=int, nargs='*', default=[6, 9, 12, 14],
                         help='epochs (counted from 1) from which the learning rate is halved again')
     parser.add_argument('--init-std', type=float, default=0.05, help='std of the initial weights')
     parser.add_argument('--seed', type=int, default=0, help='seed of np.random (weights, shuffling, dropout)')
     parser.add_argument('--data-dir', default=None,
-                        help='folder of the four MNIST IDX files (default: $MNIST_DIR, else ../data/mnist)')
+                        help='folder of the four MNIST IDX files (None: $MNIST_DIR, else ../data/mnist)')
     parser.add_argument('--json', metavar='PATH', help='write the per-epoch figures to this file')
     return parser.parse_args(argv)
 
@@ -63,8 +66,7 @@ def find_data_dir(data_dir=None):
     if data_dir or os.environ.get('MNIST_DIR'):
         return data_dir or os.environ['MNIST_DIR']
     for candidate in DATA_DIRS:
-        if os.path.exists(os.path.join(candidate, 'train-images-idx3-ubyte.gz')) or \
-                os.path.exists(os.path.join(candidate, 'train-images-idx3-ubyte')):
+        if any(os.path.exists(os.path.join(candidate, 'train-images-idx3-ubyte' + end)) for end in ('', '.gz')):
             return os.path.normpath(candidate)
     return os.path.normpath(DATA_DIRS[0])  # load_mnist_2d then says which file is missing
 
@@ -104,30 +106,26 @@ def train(args, data):
 
     start = time.time()
     history = []
-    progress = Progress() if Progress is not None else None
-    if progress is not None:
-        progress.start()
-        task = progress.add_task('training', total=config['max_epoch'])
-    for epoch in range(1, config['max_epoch'] + 1):
-        if epoch in args.lr_halve_at:
-            config['learning_rate'] /= 2
-        train_loss, train_acc = train_net(model, loss, config, train_data, train_label,
-                                          config['batch_size'], config['disp_freq'])
-        row = {'epoch': epoch, 'learning_rate': config['learning_rate'],
-               'train_loss': train_loss, 'train_acc': train_acc, 'test_loss': None, 'test_acc': None}
-        if epoch % config['test_epoch'] == 0 or epoch == config['max_epoch']:
-            row['test_loss'], row['test_acc'] = test_net(model, loss, test_data, test_label, config['batch_size'])
-        row['seconds'] = time.time() - start
-        history.append(row)
-        LOG_INFO('Epoch %d/%d: train loss %.4f, train acc %.4f' % (epoch, config['max_epoch'], train_loss, train_acc))
-        if progress is not None:
-            progress.update(task, advance=1, description='epoch %d, test acc %.4f' % (epoch, row['test_acc'] or 0))
-    if progress is not None:
-        progress.stop()
+    with Progress() if Progress is not None else contextlib.nullcontext() as progress:
+        task = progress.add_task('training', total=config['max_epoch']) if progress is not None else None
+        for epoch in range(1, config['max_epoch'] + 1):
+            if epoch in args.lr_halve_at:
+                config['learning_rate'] /= 2
+            train_loss, train_acc = train_net(model, loss, config, train_data, train_label,
+                                              config['batch_size'], config['disp_freq'])
+            row = {'epoch': epoch, 'learning_rate': config['learning_rate'],
+                   'train_loss': train_loss, 'train_acc': train_acc, 'test_loss': None, 'test_acc': None}
+            if epoch % config['test_epoch'] == 0 or epoch == config['max_epoch']:
+                row['test_loss'], row['test_acc'] = test_net(model, loss, test_data, test_label, config['batch_size'])
+            row['seconds'] = time.time() - start
+            history.append(row)
+            LOG_INFO('Epoch %d/%d: train loss %.4f, train acc %.4f' % (epoch, config['max_epoch'], train_loss, train_acc))
+            if progress is not None:
+                progress.update(task, advance=1, description='epoch %d, test acc %.4f' % (epoch, row['test_acc'] or 0))
 
     final = history[-1]
     return {
-        'config': vars(args),
+        'config': dict(vars(args)),
         'epochs': history,
         'final': {key: final[key] for key in ('train_loss', 'train_acc', 'test_loss', 'test_acc')},
         'wall_s': time.time() - start,
@@ -151,7 +149,10 @@ def main(argv=None):
     args = parse_args(argv)
     args.data_dir = find_data_dir(args.data_dir)
     start = time.time()
-    data = load_mnist_2d(args.data_dir)
+    try:
+        data = load_mnist_2d(args.data_dir)
+    except (FileNotFoundError, ValueError) as e:
+        sys.exit('run_mlp.py: %s' % e)  # one line naming the file, not a traceback
     result = train(args, data)
     result['wall_s'] = time.time() - start  # loading included: what a student waits for
     LOG_INFO('Final test accuracy %.4f, %.1f s' % (result['final']['test_acc'], result['wall_s']))

@@ -11,8 +11,13 @@ from grader.skeleton import main
 REPO = Path(__file__).resolve().parents[2]
 
 MINI_TOML = """name = "mini"
-[points]
-"mod.py:Thing.run" = 3
+assignment = "../assignment"
+"""
+MINI_ASSIGNMENT = """name = "mini"
+reference = "../reference/codes"
+student_files = ["mod.py"]
+[points."mod.py:Thing"]
+test_thing_run = 3
 """
 MINI_CODE = """import math
 
@@ -43,6 +48,8 @@ def mini_root(tmp_path) -> Path:
     """A minimal repository: one reference file with one block, and an analyzer file."""
     (tmp_path / "reference" / "codes").mkdir(parents=True)
     (tmp_path / "reference" / "handout.toml").write_text(MINI_TOML)
+    (tmp_path / "assignment" / "hidden").mkdir(parents=True)
+    (tmp_path / "assignment" / "assignment.toml").write_text(MINI_ASSIGNMENT)
     (tmp_path / "reference" / "codes" / "mod.py").write_text(MINI_CODE)
     (tmp_path / "code_analyze").mkdir()
     shutil.copy(REPO / "code_analyze" / "blocks.py", tmp_path / "code_analyze" / "blocks.py")

@@ -39,8 +39,9 @@ def test_layout(handout):
         assert files[f"tests/{path.name}"] == path.read_bytes()
     assert [n for n in files if n.startswith("data/")] == ["data/README.md"]
     readme = files["README.md"].decode()
-    assert "| codes/layers.py | `Gelu.backward` | 3 |" in readme
-    assert "| codes/loss.py | `FocalLoss.backward` | 5 (bonus) |" in readme
+    assert "| `Gelu` (codes/layers.py) | `Gelu.forward`, `Gelu.backward` | 6 |" in readme
+    assert "| `FocalLoss` (codes/loss.py) | `FocalLoss.forward`, `FocalLoss.backward` | 6 (bonus) |" in readme
+    assert "That is 100 points, plus 6 bonus points." in readme
     assert "python code_analyze/analyze.py" in readme and "above 95%" in readme
 
 
@@ -107,8 +108,8 @@ def test_zip_is_deterministic_and_ships_mnist(tmp_path):
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
         assert {i.external_attr >> 16 for i in infos} == {0o100644}
         for gz in sorted((REPO / "data" / "mnist").glob("*.gz")):
-            assert archive.read(f"hw1/data/mnist/{gz.name}") == gz.read_bytes()
-        assert "hw1/data/mnist/README.md" in names
+            assert archive.read(f"hw1/data/{gz.name}") == gz.read_bytes()
+        assert "hw1/data/MNIST-README.md" in names
         tree = read_tree(tmp_path / "a" / "skeleton")
         assert {n: archive.read(f"hw1/{n}") for n in tree} == tree
 

@@ -81,7 +81,7 @@ def test_error_writes_nothing(mini_root):
     with pytest.raises(ConfigError, match=r"^reference/codes/mod\.py:2: "):
         main(["--root", str(mini_root)])
     assert [p.name for p in out.iterdir()] == ["old.txt"]
-    assert sorted(p.name for p in mini_root.iterdir()) == ["code_analyze", "reference", "skeleton"]
+    assert sorted(p.name for p in mini_root.iterdir()) == ["assignment", "code_analyze", "reference", "skeleton"]
 
 
 def test_console_script_prints_one_error_line_and_exits_2(mini_root):
@@ -96,12 +96,14 @@ def test_console_script_prints_one_error_line_and_exits_2(mini_root):
     assert not (mini_root / "skeleton").exists()
 
 
-def test_points_table_must_match_the_blocks(mini_root):
-    toml = mini_root / "reference" / "handout.toml"
-    toml.write_text('[points]\n"mod.py:Thing.run" = 3\n"mod.py:Thing.gone" = 1\n')
-    with pytest.raises(ConfigError, match="'mod.py:Thing.gone' names no TODO block"):
+def test_points_groups_must_match_the_blocks(mini_root):
+    """The README's points come from the assignment's table, whose class groups must match."""
+    toml = mini_root / "assignment" / "assignment.toml"
+    base = 'reference = "../reference/codes"\nstudent_files = ["mod.py"]\n'
+    toml.write_text(base + '[points."mod.py:Thing"]\ntest_a = 3\n[points."mod.py:Gone"]\ntest_b = 1\n')
+    with pytest.raises(ConfigError, match='names no TODO block'):
         main(["--root", str(mini_root)])
-    toml.write_text("[points]\n")
-    with pytest.raises(ConfigError, match="no entry for block 'mod.py:Thing.run'"):
+    toml.write_text(base + '[points."Other"]\ntest_a = 3\n')
+    with pytest.raises(ConfigError, match="block 'mod.py:Thing.run' has no"):
         main(["--root", str(mini_root)])
     assert not (mini_root / "skeleton").exists()
