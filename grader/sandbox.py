@@ -4,9 +4,12 @@ With bubblewrap the worker sees only /usr, /lib, the Python prefix with numpy as
 third-party package (read-only), its runtime files (/rt, read-only), the student's files (/sub,
 read-only) and two writable tmpfs of SCRATCH_BYTES each (/tmp, and /sub around the files); the
 rest of its root and /dev are read-only, so it cannot fill the host's disk or RAM. No network,
-its own pid namespace, uid 65534, no capabilities. Without bubblewrap (or with sandbox=False) it
-runs from a temp copy under the same rlimits, as uid 65534 when we are root and that uid can run
-Python, and the run carries ONE note saying so.
+its own pid namespace. Without bubblewrap (or with sandbox=False) it runs from a temp copy under
+the same rlimits, and the run carries ONE note saying so.
+When the grader runs as root (CI, Gradescope) the worker starts as root, so the interpreter loads
+even from a mode-700 /root, then becomes uid/gid 65534 itself before any student import (see
+worker.drop_privileges): a real unprivileged user on the host, with no capabilities. bubblewrap
+then needs no user namespace (which would map that uid back to root outside).
 The rlimits themselves are set by the worker before it imports student code (see worker.py).
 """
 from __future__ import annotations
@@ -72,7 +75,15 @@ def _python_binds() -> list[str]:
 
 
 def _scratch(path: str) -> list[str]:
-    return ["--size", str(SCRATCH_BYTES), "--tmpfs", path]
+    """A tmpfs anyone may write (sticky, like /tmp): the worker writes there after dropping to 65534."""
+    return ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", path]
+
+
+def _namespaces() -> list[str]:
+    """Real root needs no user namespace, and one would make the worker's uid 65534 root outside."""
+    if os.geteuid() == 0:
+        return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    return ["--unshare-all"]
 
 
 def bwrap_command(workdir: Path) -> list[str]:
@@ -80,11 +91,10 @@ def bwrap_command(workdir: Path) -> list[str]:
 
     The copy's files are bound read-only into a small tmpfs, so new files go to RAM we capped,
     not to the host's disk; / and /dev (bubblewrap's own uncapped tmpfs) are made read-only last."""
-    uid = ["--uid", str(NOBODY), "--gid", str(NOBODY)] if os.geteuid() == 0 else []
     files = []
     for entry in sorted((workdir / "sub").iterdir()):
         files += ["--ro-bind", str(entry), f"/sub/{entry.name}"]
-    return ["bwrap", "--unshare-all", *uid, "--die-with-parent", "--new-session",
+    return ["bwrap", *_namespaces(), "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
             *_python_binds(), "--proc", "/proc", "--dev", "/dev", *_scratch("/tmp"), *_scratch("/sub"),
             *files, "--ro-bind", str(workdir / "rt"), "/rt", "--remount-ro", "/dev", "--remount-ro", "/",
@@ -106,17 +116,6 @@ def bwrap_works() -> bool:
             return False
 
 
-@functools.cache
-def nobody_can_run_python() -> bool:
-    """Whether uid 65534 can execute our interpreter (not if it lives under a mode-700 /root)."""
-    try:
-        return subprocess.run([sys.executable, "-s", "-P", "-c", "import numpy"], user=NOBODY,
-                              group=NOBODY, extra_groups=[], capture_output=True, cwd="/",
-                              timeout=STARTUP_TIMEOUT_S).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
-
-
 def describe_exit(returncode: int, via_bwrap: bool, limits: Limits) -> str:
     """Why the worker died, for a student: bwrap reports a signal as 128 + signo."""
     sig = -returncode if returncode < 0 else returncode - 128 if via_bwrap and returncode > 128 else 0
@@ -135,7 +134,8 @@ class WorkerProcess:
     """One running worker: two pipes (requests in, replies out) on fds hidden from the student,
     stdout and stderr going to a capture file the worker empties after every request."""
 
-    def __init__(self, workdir: Path, modules: list[str], limits: Limits, *, use_bwrap: bool, as_nobody: bool):
+    def __init__(self, workdir: Path, modules: list[str], limits: Limits, *, use_bwrap: bool,
+                 drop_to: int | None):
         self.limits = limits
         self.via_bwrap = use_bwrap
         req_r, self._req_w = os.pipe()
@@ -158,14 +158,15 @@ class WorkerProcess:
             cmd += ["--tasks", str(tasks)]
         if use_bwrap:
             cmd.append("--no-network")
-        user = dict(user=NOBODY, group=NOBODY, extra_groups=[]) if as_nobody else {}
+        if drop_to is not None:
+            cmd += ["--drop-to", str(drop_to)]
         home = "/tmp" if use_bwrap else str(workdir / "tmp")
         capture = open(workdir / "output.txt", "w+b")  # noqa: SIM115 (handed to the child)
         try:
             self.proc = subprocess.Popen(
                 (bwrap_command(workdir) if use_bwrap else []) + cmd, stdin=subprocess.DEVNULL,
                 stdout=capture, stderr=capture, pass_fds=(req_r, rep_w), env=worker_env(home),
-                cwd=workdir / "sub", start_new_session=True, close_fds=True, **user)
+                cwd=workdir / "sub", start_new_session=True, close_fds=True)
         except OSError as e:
             raise SandboxError(f"could not start the worker ({e}); check the Python installation") from None
         finally:
@@ -240,13 +241,11 @@ class Sandbox:
         self.modules = modules
         self.limits = limits
         self.use_bwrap = sandbox and bwrap_works()
-        root = os.geteuid() == 0
-        self.as_nobody = root and not self.use_bwrap and nobody_can_run_python()
+        self.drop_to = NOBODY if os.geteuid() == 0 else None
         self.notes: list[str] = []
         if not self.use_bwrap:
             why = "sandbox disabled" if not sandbox else "no bubblewrap"
-            who = "" if self.as_nobody or not root else " and as root (uid 65534 cannot run Python here)"
-            self.notes.append(f"{why}: ran with rlimits only{who}")
+            self.notes.append(f"{why}: ran with rlimits only")
         self.workdir = Path(tempfile.mkdtemp(prefix="mlp-grader-"))
         os.chmod(self.workdir, 0o755)  # uid 65534 must traverse it in the fallback
         rt = self.workdir / "rt"
@@ -265,12 +264,12 @@ class Sandbox:
             shutil.rmtree(self.workdir / d, ignore_errors=True)
         _copy_regular_files(self.codes_dir, self.workdir / "sub")
         (self.workdir / "tmp").mkdir()
-        if self.as_nobody:
+        if self.drop_to is not None and not self.use_bwrap:  # bubblewrap gives it tmpfs of its own
             for d in ("sub", "tmp"):
                 for path in [self.workdir / d, *(self.workdir / d).rglob("*")]:
-                    os.chown(path, NOBODY, NOBODY)
+                    os.chown(path, self.drop_to, self.drop_to)
         return WorkerProcess(self.workdir, self.modules, self.limits,
-                             use_bwrap=self.use_bwrap, as_nobody=self.as_nobody)
+                             use_bwrap=self.use_bwrap, drop_to=self.drop_to)
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)

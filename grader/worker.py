@@ -62,7 +62,55 @@ def set_limits(args) -> None:
         resource.setrlimit(res, (value, value))
     # Past the file-size limit a write should fail with EFBIG, not kill the worker.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    deny_new_processes()
+
+
+# What a submission may import after the worker dropped to uid 65534, imported while it still can
+# (see preload): the stdlib modules homework code uses, and numpy's lazily loaded subpackages.
+PRELOAD = ("__future__", "abc", "argparse", "bisect", "collections", "contextlib", "copy", "csv",
+           "dataclasses", "datetime", "encodings.idna", "enum", "functools", "gzip", "hashlib",
+           "heapq", "io", "itertools", "json", "logging", "math", "numbers", "operator", "pathlib",
+           "pickle", "re", "statistics", "string", "struct", "tempfile", "textwrap", "time", "typing",
+           "numpy.fft", "numpy.lib.stride_tricks", "numpy.linalg", "numpy.ma", "numpy.polynomial",
+           "numpy.random", "numpy.testing")
+
+
+def _others_can_enter(path: str) -> bool:
+    """Whether an unprivileged user (neither owner nor in the group) can traverse every folder
+    down to `path`."""
+    path = os.path.realpath(path)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def preload(modules=PRELOAD) -> None:
+    """Import `modules` now when the interpreter lives where uid 65534 cannot read it (pyenv
+    under a mode-700 /root, without bubblewrap): after the drop, an import from there would fail.
+    Under bubblewrap the bound folders are traversable and nothing is imported ahead."""
+    import numpy
+
+    if all(_others_can_enter(os.path.dirname(m.__file__)) for m in (os, numpy)):
+        return
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+def drop_privileges(uid: int) -> None:
+    """Become uid/gid `uid` for good, before any student import: no supplementary groups, and
+    real, effective and saved ids all changed, so the kernel clears every capability and there is
+    no way back to root."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) or os.getgroups():
+        raise SystemExit(f"worker: could not switch to uid {uid}")
 
 
 # Syscall numbers that create processes, per machine; clone is allowed for threads only.
@@ -75,9 +123,10 @@ _CLONE_THREAD = 0x00010000
 def deny_new_processes() -> bool:
     """Install a seccomp filter: fork, vfork and clone without CLONE_THREAD fail with EPERM.
 
-    RLIMIT_NPROC cannot stop a fork bomb here: under bubblewrap run by root, uid 65534 inside
-    maps to root outside, which the kernel exempts from that limit. Best effort: False where
-    seccomp is unavailable (another machine type, an old kernel)."""
+    RLIMIT_NPROC alone cannot stop a fork bomb: it counts every process of the uid (all the
+    workers of a batch, the grader's own processes when it is not root) and does not hold for
+    root at all. Best effort: False where seccomp is unavailable (another machine type, an old
+    kernel)."""
     machine = platform.machine()
     if machine not in _AUDIT_ARCH:
         return False
@@ -369,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modules", required=True, help="comma-separated importable module names")
     parser.add_argument("--tasks", default=None)
     parser.add_argument("--no-network", action="store_true", help="the sandbox has no network")
+    parser.add_argument("--drop-to", type=int, default=None,
+                        help="uid and gid to become once the runtime is loaded (started as root)")
     args = parser.parse_args(argv)
     rfd, wfd = hide_fd(args.__dict__["in"], args.max_open_files), hide_fd(args.out, args.max_open_files)
     set_limits(args)
@@ -377,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     import _grader_protocol as protocol  # stdlib + numpy only; imported before any student code
     sys.path.remove(here)
     import numpy as np
+    if args.drop_to is not None:
+        preload()
+        drop_privileges(args.drop_to)
+    deny_new_processes()
     _ResultEncoder = _make_result_encoder(protocol)
     sys.meta_path.insert(0, FrameworkRefuser())
     random.seed(0)

@@ -2,6 +2,7 @@
 import io
 import os
 import socket
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +124,37 @@ def test_sandbox_hides_the_repository_and_the_network(student):
             student.layers.connect(server.getsockname()[1])
     if os.geteuid() == 0:
         assert student.layers.whoami() == 65534
+
+
+def _worker_pids(top: int) -> list[int]:
+    """The processes under `top` (itself included) that run the worker script itself, not bwrap."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, frontier = [top], [top]
+    while frontier:
+        found = children.get(frontier.pop(), [])
+        tree += found
+        frontier += found
+    argv = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in tree}
+    return [pid for pid, args in argv.items()
+            if args[0] == os.fsencode(sys.executable) and any(a.endswith(b"_grader_worker.py") for a in args)]
+
+
+def test_worker_is_an_unprivileged_user_on_the_host(student):
+    """Seen from the parent, not from inside a user namespace: uid/gid 65534, no groups, no capabilities."""
+    if os.geteuid() != 0:
+        pytest.skip("the worker switches to uid 65534 only when the grader runs as root")
+    assert student.layers.whoami() == 65534
+    [pid] = _worker_pids(student._worker.proc.pid)
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    assert status["Uid"].split() == ["65534"] * 4 and status["Gid"].split() == ["65534"] * 4
+    assert status["Groups"].split() == []
+    assert int(status["CapEff"], 16) == int(status["CapPrm"], 16) == 0
+    assert student.layers.read("layers.py").startswith("\nimport os")  # its copy stays readable
 
 
 def test_npy_reader_refuses_pickled_objects():
