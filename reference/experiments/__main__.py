@@ -19,6 +19,12 @@ def _sizes(text):
         raise argparse.ArgumentTypeError('%r is not a comma-separated list of layer sizes' % text)
 
 
+def _positive(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError('%r: give a whole number of at least 1' % text)
+    return int(text)
+
+
 def _folder(text):
     """'fashion-mnist=/data/fm' -> ('fashion-mnist', '/data/fm')."""
     name, sep, folder = text.partition('=')
@@ -31,7 +37,7 @@ def _common_options():
     common = argparse.ArgumentParser(add_help=False)
     run = common.add_argument_group('running')
     run.add_argument('--out', default='experiments-out', help='output folder (default: experiments-out)')
-    run.add_argument('--jobs', type=int, default=1, help='worker processes (default: 1)')
+    run.add_argument('--jobs', type=_positive, default=1, help='worker processes (default: 1)')
     run.add_argument('--data-dir', type=_folder, action='append', default=[], metavar='NAME=DIR',
                      help='folder of a dataset\'s IDX files (default: %s)'
                      % ', '.join('%s=%s' % item for item in DATASET_DIRS.items()))
