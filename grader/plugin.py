@@ -200,10 +200,10 @@ class OutcomeCollector:
 class GraderPlugin:
     """The fixtures the hidden tests use, and the `feedback` marker."""
 
-    def __init__(self, assignment: Assignment, student: StudentProxy, limits: Limits,
+    def __init__(self, assignment: Assignment, student: StudentProxy, codes_dir: Path, limits: Limits,
                  notes: list[str], collector: OutcomeCollector):
         # Private names: pytest would read a public attribute named like a fixture as the fixture.
-        self._assignment, self._student, self._limits = assignment, student, limits
+        self._assignment, self._student, self._codes_dir, self._limits = assignment, student, codes_dir, limits
         self._notes, self._collector = notes, collector
         names = [Path(f).stem for f in assignment.student_files if f.endswith(".py")]
         self._reference = ReferenceModules(assignment.reference_dir, names)
@@ -214,6 +214,12 @@ class GraderPlugin:
     @pytest.fixture(scope="session")
     def student(self) -> StudentProxy:
         return self._student
+
+    @pytest.fixture(scope="session")
+    def submission(self) -> Path:
+        """The submission's codes/ folder, for checks that read its files as text (never import
+        or exec them here: that is what `student` is for)."""
+        return self._codes_dir
 
     @pytest.fixture(scope="session")
     def reference(self) -> ReferenceModules:
@@ -264,9 +270,10 @@ def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits 
     student = StudentProxy(box, limits, modules)
     notes = list(box.notes)
     collector = OutcomeCollector(assignment)
-    plugin = GraderPlugin(assignment, student, limits, notes, collector)
+    plugin = GraderPlugin(assignment, student, Path(codes_dir), limits, notes, collector)
     hidden = str(assignment.hidden_dir)
-    args = [hidden, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist",
+    # --tb=short: a long report (whole test source per failure) cost seconds on a skeleton.
+    args = [hidden, "-q", "--tb=short", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist",
             "-p", "no:hypothesispytest", "--rootdir", hidden, "--confcutdir", hidden,
             "--import-mode=importlib", "-c", os.devnull, "-W", "default"]
     before = set(sys.modules)

@@ -143,6 +143,31 @@ def test_syntax_error_names_file_and_line(tmp_path):
     assert "codes/layers.py line 3" in outcome.message and "SyntaxError" in outcome.message
 
 
+FILES_HIDDEN = '''
+def test_reads_files(submission):
+    """reads codes/ as text"""
+    assert submission.name == "codes" and "def relu" in (submission / "layers.py").read_text()
+
+
+def test_fails_briefly(submission):
+    """a failure's staff detail is short"""
+    line_before_the_failure = 1
+    assert (submission / "nothing.py").is_file(), "no nothing.py"
+'''
+
+
+def test_submission_fixture_and_short_failure_reports(tmp_path):
+    assignment = make_assignment(tmp_path / "a", points={"test_reads_files": 1, "test_fails_briefly": 1},
+                                 hidden=FILES_HIDDEN)
+    outcomes, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    by = {o.test: o for o in outcomes}
+    assert by["test_reads_files"].passed
+    assert by["test_fails_briefly"].status == "failed" and by["test_fails_briefly"].message == "no nothing.py"
+    # --tb=short: the failing line only, not the whole test's source
+    assert "nothing.py" in by["test_fails_briefly"].detail
+    assert "line_before_the_failure" not in by["test_fails_briefly"].detail
+
+
 def test_points_table_must_match_the_hidden_tests(tmp_path):
     assignment = make_assignment(tmp_path / "a", points={"test_relu": 1, "test_gone": 1},
                                  hidden=HIDDEN.split("@pytest")[0])

@@ -4,8 +4,6 @@ line the student reads, seeded inputs, and the finite differences run next to th
 Test modules cannot import each other (pytest's importlib mode), so the shared checks reach them
 as the `check` fixture.
 """
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -92,11 +90,3 @@ def settings(assignment):
     """The [settings] table of assignment.toml."""
     return assignment.settings
 
-
-@pytest.fixture(scope="session")
-def submission(student) -> Path:
-    """The submission's codes/ folder, read as text only (never imported here).
-
-    Stop-gap until grader/plugin.py provides this fixture; a plugin fixture of the same name
-    would be overridden by this one, so delete this then."""
-    return Path(student._sandbox.codes_dir)
