@@ -1,8 +1,8 @@
 """`grade`: grade one submission (or many, via grader.batch) and write its results.
 
-grade_one is a list of steps (intake, summary check, hidden tests); a student's fault becomes a
-verdict, never an exception from here. Our own bugs still leave a could_not_grade results.json
-and a log file with the traceback.
+grade_one is a list of steps (intake, then the hidden tests, which also check summary.txt and the
+hand-out's TODO lines); a student's fault becomes a verdict, never an exception from here. Our
+own bugs still leave a could_not_grade results.json and a log file with the traceback.
 """
 from __future__ import annotations
 
@@ -45,23 +45,6 @@ def _no_codes_reason(sub: Submission) -> str:
     return f"{sub.student_id}: no codes/ folder{hint}; put your .py files in codes/ at the top of the zip"
 
 
-def _summary_notes(assignment: Assignment, sub: Submission) -> list[str]:
-    """Staff-side check that summary.txt matches codes/ (code_analyze.verify, when installed);
-    its findings are student-facing lines. A missing summary.txt is already flagged by intake."""
-    if assignment.pristine_dir is None or sub.codes_dir is None:
-        return []
-    try:
-        from code_analyze.verify import verify_submission
-    except ImportError:
-        return []
-    try:
-        report = verify_submission(assignment.pristine_dir, sub.codes_dir, sub.summary)
-    except Exception as e:  # the check is advisory: grading goes on without it
-        print(f"grade: summary check failed for {sub.student_id}: {type(e).__name__}: {e}", file=sys.stderr)
-        return []
-    return [p for p in report.problems if not (sub.summary is None and p.startswith("summary.txt is missing"))]
-
-
 def grade_one(path: Path | str, assignment: Assignment, *, limits: Limits | None = None,
               sandbox: bool = True, runner: Runner | None = None) -> GradeResult:
     """Grade one .zip or folder. Raises SubmissionError only when the input cannot be opened."""
@@ -72,7 +55,7 @@ def grade_one(path: Path | str, assignment: Assignment, *, limits: Limits | None
             return GradeResult.could_not_grade(sub.student_id, _no_codes_reason(sub), notes=tuple(sub.flags),
                                                execution_time_s=time.perf_counter() - started,
                                                extra={"max_score": total_points(assignment)})
-        notes = list(sub.flags) + _summary_notes(assignment, sub)
+        notes = list(sub.flags)
         outcomes, warnings = runner(assignment, sub.codes_dir, limits=limits or assignment.limits,
                                     sandbox=sandbox)
         notes += warnings

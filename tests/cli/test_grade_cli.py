@@ -239,7 +239,9 @@ PRISTINE = "def f():\n    # TODO START\n    raise NotImplementedError\n    # TOD
 FILLED = "def f():\n    # TODO START\n    return 1  # CORRECT\n    # TODO END\n"
 
 
-def test_summary_check_adds_a_note_when_summary_txt_is_stale(tmp_path, assignment_dir):
+def test_summary_check_is_left_to_the_hidden_tests(tmp_path, assignment_dir):
+    """grade no longer runs code_analyze.verify itself: the hidden tests test_summary_matches_code
+    and test_todo_markers_unchanged do, so a stale summary.txt adds no note of grade's own."""
     from code_analyze.summary import analyze_dirs, render_summary
 
     (assignment_dir / "pristine").mkdir()
@@ -251,12 +253,9 @@ def test_summary_check_adds_a_note_when_summary_txt_is_stale(tmp_path, assignmen
     for name in ("layers.py", "loss.py"):
         (mine / name).write_text(FILLED)
     good = render_summary(analyze_dirs(assignment_dir / "pristine", mine))
-    (mine.parent / "summary.txt").write_text(good)
+    (mine.parent / "summary.txt").write_text(good.replace("return 1", "return 2"))
     (mine.parent / "Report.md").write_text("r")
     out = tmp_path / "out"
     assert grade(mine.parent, "--out", out, "--assignment", assignment_dir).returncode == 0
-    assert not any("summary" in n for n in results(out, "mine")["extra_data"]["notes"])
-    (mine.parent / "summary.txt").write_text(good.replace("return 1", "return 2"))
-    assert grade(mine.parent, "--out", out, "--assignment", assignment_dir).returncode == 0
     notes = results(out, "mine")["extra_data"]["notes"]
-    assert any(n.startswith("summary.txt differs") for n in notes), notes
+    assert not any("summary" in n for n in notes), notes

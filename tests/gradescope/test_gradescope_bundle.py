@@ -113,7 +113,8 @@ def test_bundle_is_deterministic_and_carries_what_grading_needs(bundle, tmp_path
     modes = {i.filename: i.external_attr >> 16 & 0o777 for i in infos}
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     for needed in ("pyproject.toml", "README.md", "grader/gradescope/run.py", "grader/assignments/mlp/assignment.toml",
-                   "code_analyze/verify.py", "reference/codes/layers.py", "data/mnist/train-images-idx3-ubyte.gz"):
+                   "code_analyze/verify.py", "reference/codes/layers.py", "data/mnist/train-images-idx3-ubyte.gz",
+                   "skeleton/codes/layers.py"):  # the pristine hand-out the code rules compare with
         assert needed in names, needed
     assert not [n for n in names if n.split("/")[0] in ("tests", "examples", ".git", "bench")
                 or "__pycache__" in n or n.endswith(".pyc")]

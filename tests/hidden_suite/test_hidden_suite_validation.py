@@ -114,6 +114,7 @@ def without_accuracy(tmp_path_factory):
 
 def test_reference_gets_full_marks(tmp_path):
     assignment = load_assignment()
+    assert assignment.pristine_dir == SKELETON and "pristine" not in assignment.settings
     outcomes, _ = run_hidden_tests(assignment, pack(REFERENCE, tmp_path))
     assert {o.test: o.status for o in outcomes if o.status != PASSED} == {}
     assert len(outcomes) == len(assignment.points)
@@ -141,11 +142,17 @@ def test_broken_block_loses_only_its_tests(variant, without_accuracy, tmp_path):
 
 def test_forgivable_slips_lose_nothing_and_flags_cost_nothing(without_accuracy, tmp_path):
     """Rounded constants, a backward by small-step finite differences and an overflow warning
-    with a finite result are correct work; a framework import and a stale summary.txt are flags."""
+    with a finite result are correct work; a framework import and a stale summary.txt are flags,
+    and the summary check lists what the analyzer found (here a file left out)."""
     codes = pack(REFERENCE, tmp_path, FORGIVEN)
     with (codes / "utils.py").open("a") as f:
         f.write("\n\ndef compare():\n    import sklearn.neural_network\n")
+    (codes / "run_mlp.py").unlink()
     outcomes, notes = run_hidden_tests(without_accuracy, codes)
     assert lost(outcomes) == set()
-    assert {o.test for o in outcomes if not o.passed} == {"test_no_framework_imported", "test_summary_matches_code"}
+    failed = {o.test: o for o in outcomes if not o.passed}
+    assert set(failed) == {"test_no_framework_imported", "test_summary_matches_code"}
+    message = failed["test_summary_matches_code"].message
+    assert "summary.txt differs from the regenerated one (" in message
+    assert "run_mlp.py is missing from codes/" in message
     assert [n for n in notes if n.startswith("Swish.forward warned")], notes
