@@ -63,6 +63,16 @@ class Assignment:
     pristine_dir: Path | None = None
     """Optional hand-out codes/ (`pristine = "..."`, relative to DIR) that summary.txt is checked against."""
 
+    @property
+    def bonus_tests(self) -> frozenset[str]:
+        """[settings] bonus_tests: tests whose points come on top of the maximum."""
+        return frozenset(self.settings.get("bonus_tests", ()))
+
+    @property
+    def max_score(self) -> float:
+        """The points at stake, bonus tests left out."""
+        return round(sum(v for k, v in self.points.items() if k not in self.bonus_tests), 6)
+
 
 def load_assignment(path: Path | str | None = None) -> Assignment:
     root = Path(path).resolve() if path else DEFAULT_ASSIGNMENT_DIR
@@ -100,6 +110,10 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             raise ConfigError(f"{toml_path}: {what} folder {p} does not exist")
     if not assignment.student_files:
         raise ConfigError(f"{toml_path}: student_files is empty; list the codes/*.py to grade")
+    unknown = sorted(assignment.bonus_tests - set(assignment.points))
+    if unknown:
+        raise ConfigError(f"{toml_path}: [settings] bonus_tests names {', '.join(unknown)}, which [points] "
+                          "does not list; fix the name or add its points")
     return assignment
 
 

@@ -26,7 +26,7 @@ from grader.output import write_atomic
 from grader.render.gradebook import render_gradebook
 from grader.render.gradescope import results_from_json
 from grader.results import GradeResult
-from grader.run import ERROR_LOG, total_points, write_outputs
+from grader.run import ERROR_LOG, write_outputs
 
 LAUNCHER = (sys.executable, "-m", "grader.run")
 SUBMISSION_TIMEOUT_S = 1800.0
@@ -135,7 +135,7 @@ class Batch:
                else f"the grading process stopped with exit status {status}")
         write_outputs(GradeResult.could_not_grade(
             sid, f"grading stopped: {why}; the course staff have the details",
-            extra={"max_score": total_points(self.assignment), "detail": _tail(folder / "grade.log")}),
+            extra={"max_score": self.assignment.max_score, "detail": _tail(folder / "grade.log")}),
             self.out_dir)
         return OUR_FAULT
 

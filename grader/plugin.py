@@ -23,7 +23,7 @@ from grader.assignment import Assignment, Limits
 from grader.errors import ConfigError, SandboxError
 from grader.proxy import (NotImplementedByStudent, StudentError, StudentImportError, StudentProxy,
                           StudentTimeout, WorkerCrashed)
-from grader.results import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, Outcome
+from grader.results import BONUS, ERROR, FAILED, NOT_IMPLEMENTED, PASSED, Outcome
 from grader.sandbox import Sandbox
 
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
@@ -193,6 +193,7 @@ class OutcomeCollector:
         return Outcome(test=item.originalname, name=doc[0] if doc else item.name, status=status,
                        score=round(score, 6), max_score=points, message=message,
                        detail=detail[-MAX_DETAIL_CHARS:], leaderboard=tuple(self.leaderboard.get(item.nodeid, ())),
+                       tags=(BONUS,) if item.originalname in self.assignment.bonus_tests else (),
                        visibility=self.assignment.visibility.get(item.originalname,
                                                                  self.assignment.default_visibility))
 

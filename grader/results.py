@@ -8,6 +8,8 @@ FAILED = "failed"  # the student's answer is wrong
 NOT_IMPLEMENTED = "not_implemented"  # the block still holds its stub
 ERROR = "error"  # could not check: import failure, crash, timeout, wrong type...
 STATUSES = (PASSED, FAILED, NOT_IMPLEMENTED, ERROR)
+BONUS = "bonus"
+"""The tag of a bonus test: its points count in the score but not in the maximum."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ class Outcome:
     def passed(self) -> bool:
         return self.status == PASSED
 
+    @property
+    def bonus(self) -> bool:
+        return BONUS in self.tags
+
 
 @dataclass(frozen=True)
 class GradeResult:
@@ -58,8 +64,14 @@ class GradeResult:
 
     @property
     def score(self) -> float:
+        """Every test's score, bonus included (so it may exceed max_score)."""
         return round(sum(o.score for o in self.outcomes), 6)
 
     @property
     def max_score(self) -> float:
-        return round(sum(o.max_score for o in self.outcomes), 6)
+        """The points at stake without the bonus tests."""
+        return round(sum(o.max_score for o in self.outcomes if not o.bonus), 6)
+
+    @property
+    def bonus_score(self) -> float:
+        return round(sum(o.score for o in self.outcomes if o.bonus), 6)

@@ -35,10 +35,6 @@ def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits 
     return engine(assignment, codes_dir, limits=limits, sandbox=sandbox)
 
 
-def total_points(assignment: Assignment) -> float:
-    return round(sum(assignment.points.values()), 6)
-
-
 def _no_codes_reason(sub: Submission) -> str:
     loose = sorted(p.name for p in sub.root.glob("*.py"))
     hint = f" (found {', '.join(loose[:3])} at the top level)" if loose else ""
@@ -54,7 +50,7 @@ def grade_one(path: Path | str, assignment: Assignment, *, limits: Limits | None
         if sub.codes_dir is None:
             return GradeResult.could_not_grade(sub.student_id, _no_codes_reason(sub), notes=tuple(sub.flags),
                                                execution_time_s=time.perf_counter() - started,
-                                               extra={"max_score": total_points(assignment)})
+                                               extra={"max_score": assignment.max_score})
         notes = list(sub.flags)
         outcomes, warnings = runner(assignment, sub.codes_dir, limits=limits or assignment.limits,
                                     sandbox=sandbox)
@@ -80,7 +76,7 @@ def grade_to_dir(path: Path, out_dir: Path, assignment: Assignment, *, limits: L
     A submission that cannot be opened is written as could_not_grade, then its SubmissionError
     is re-raised (exit 2 with one line).
     """
-    sid, max_score = student_id_of(path), total_points(assignment)
+    sid, max_score = student_id_of(path), assignment.max_score
     log = Path(out_dir) / sid / ERROR_LOG
     try:
         result = grade_one(path, assignment, limits=limits, sandbox=sandbox, runner=runner)

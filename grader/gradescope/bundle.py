@@ -92,7 +92,7 @@ def _entry(name: str, executable: bool) -> zipfile.ZipInfo:
 def bundle_files(assignment: Assignment, *, visibility: str | None = None,
                  time_limit_s: int = GRADESCOPE_TIMEOUT_S) -> dict[str, tuple[bytes, bool]]:
     """name -> (bytes, executable) of every entry of the autograder zip."""
-    max_score = round(sum(assignment.points.values()), 6)
+    max_score = assignment.max_score
     settings = {"assignment": _inside_project(assignment.root, "folder").as_posix(),
                 "visibility": visibility, "max_score": max_score}
     scripts = {"MAX_SCORE": f"{max_score:g}", "BUDGET_S": str(max(time_limit_s - RESULTS_MARGIN_S, 1))}

@@ -25,7 +25,7 @@ from grader.gradescope.bundle import SETTINGS_FILE, VISIBILITIES
 from grader.output import write_json
 from grader.render.gradescope import render_results_json
 from grader.results import GradeResult
-from grader.run import grade_one, total_points
+from grader.run import grade_one
 
 DEFAULT_ROOT = Path("/autograder")
 MAX_ID_CHARS = 80
@@ -79,7 +79,7 @@ def with_visibility(result: GradeResult, visibility: str | None) -> GradeResult:
 def grade_submission(path: Path, assignment: Assignment, sid: str) -> GradeResult:
     """grade_one under the student's id; every failure becomes a could_not_grade result."""
     started = time.perf_counter()
-    extra = {"max_score": total_points(assignment)}
+    extra = {"max_score": assignment.max_score}
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         # intake files a submission under its path's name: give it the student's id.
         named = Path(tmp) / (sid + (".zip" if path.is_file() else ""))
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             path = find_submission(root / "submission")
         except SubmissionError as e:
-            result = GradeResult.could_not_grade(sid, str(e), extra={"max_score": total_points(assignment)})
+            result = GradeResult.could_not_grade(sid, str(e), extra={"max_score": assignment.max_score})
         else:
             result = grade_submission(path, assignment, sid)
     write_json(root / "results" / "results.json", render_results_json(with_visibility(result, visibility)))

@@ -20,6 +20,12 @@ def status_word(outcome: Outcome) -> str:
     return STATUS_WORDS.get(outcome.status, outcome.status)
 
 
+def test_label(outcome: Outcome) -> str:
+    """The name students read, marked when the test is a bonus."""
+    name = outcome.name or outcome.test
+    return f"{name} (bonus)" if outcome.bonus else name
+
+
 def max_points(result: GradeResult) -> float:
     """The points at stake: a could_not_grade result has no outcomes but carries the assignment's."""
     return float(result.extra.get("max_score", 0.0)) if result.error is not None else result.max_score

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from grader.render import format_points, status_word
+from grader.render import format_points, status_word, test_label
 from grader.results import GradeResult, Outcome
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
@@ -22,7 +22,7 @@ def escape_md(text: str) -> str:
 def _line(o: Outcome) -> str:
     points = f"{format_points(o.score)} / {format_points(o.max_score)}"
     why = f": {escape_md(o.message)}" if o.message and not (o.passed and o.score >= o.max_score) else ""
-    return f"- **{escape_md(o.name or o.test)}** ({points}, {status_word(o)}){why}"
+    return f"- **{escape_md(test_label(o))}** ({points}, {status_word(o)}){why}"
 
 
 def render_feedback(result: GradeResult, *, visibilities: Collection[str] | None = None) -> str:
@@ -32,7 +32,9 @@ def render_feedback(result: GradeResult, *, visibilities: Collection[str] | None
     if result.error is not None:
         lines += ["**The grader could not grade this submission.**", "", escape_md(result.error), ""]
     elif visibilities is None:
-        lines += [f"**Score: {format_points(result.score)} / {format_points(result.max_score)}**", ""]
+        bonus = (f" (bonus included: {format_points(result.bonus_score)})"
+                 if any(o.bonus for o in result.outcomes) else "")
+        lines += [f"**Score: {format_points(result.score)} / {format_points(result.max_score)}**{bonus}", ""]
     if result.notes:
         lines += ["## Notes", ""] + [f"- {escape_md(n)}" for n in result.notes] + [""]
     shown = [o for o in result.outcomes if visibilities is None or o.visibility in visibilities]

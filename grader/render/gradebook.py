@@ -1,4 +1,6 @@
-"""gradebook.csv: one row per student (sorted ids), columns id, total, max, one per test, error.
+"""gradebook.csv: one row per student (sorted ids), columns id, total, max, [bonus,] one per test,
+error. total includes the bonus points, max does not; the bonus column (the bonus points within
+total) and each bonus test's "(bonus)" header appear when the results have bonus tests.
 
 Test columns come in the order given (the assignment's points table), then any others sorted,
 so the same results always give the same bytes.
@@ -26,11 +28,14 @@ def gradebook_columns(results: Iterable[GradeResult], order: Sequence[str] = ())
 def render_gradebook(results: Iterable[GradeResult], order: Sequence[str] = ()) -> str:
     results = sorted(results, key=lambda r: r.student_id)
     tests = gradebook_columns(results, order)
+    bonus = {o.test for r in results for o in r.outcomes if o.bonus}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "total", "max", *tests, "error"])
+    writer.writerow(["id", "total", "max", *(["bonus"] if bonus else []),
+                     *(f"{t} (bonus)" if t in bonus else t for t in tests), "error"])
     for r in results:
         scores = {o.test: format_points(o.score) for o in r.outcomes}
         writer.writerow([_cell(r.student_id), format_points(r.score), format_points(max_points(r)),
+                         *([format_points(r.bonus_score)] if bonus else []),
                          *(scores.get(t, "") for t in tests), _cell(r.error or "")])
     return out.getvalue()

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from grader.render import format_points, max_points, status_word
+from grader.render import format_points, max_points, status_word, test_label
 from grader.results import GradeResult
 
 STATUS_STYLES = {"passed": "green", "partly passed": "yellow", "wrong answer": "red",
@@ -24,7 +24,7 @@ def build_table(result: GradeResult) -> Table:
                       Text(result.error))
     for o in result.outcomes:
         word = status_word(o)
-        table.add_row(Text(o.name or o.test), Text(word, STATUS_STYLES.get(word, "")),
+        table.add_row(Text(test_label(o)), Text(word, STATUS_STYLES.get(word, "")),
                       Text(f"{format_points(o.score)}/{format_points(o.max_score)}"), Text(o.message))
     table.add_section()
     table.add_row(Text("Total", "bold"), Text(""),

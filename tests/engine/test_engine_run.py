@@ -9,6 +9,7 @@ import pytest
 from grader.assignment import Limits, load_assignment
 from grader.errors import ConfigError
 from grader.plugin import run_hidden_tests
+from grader.results import GradeResult
 from grader.sandbox import bwrap_works
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,6 +167,22 @@ def test_submission_fixture_and_short_failure_reports(tmp_path):
     # --tb=short: the failing line only, not the whole test's source
     assert "nothing.py" in by["test_fails_briefly"].detail
     assert "line_before_the_failure" not in by["test_fails_briefly"].detail
+
+
+def test_bonus_tests_are_tagged_and_left_out_of_the_maximum(tmp_path):
+    assignment = make_assignment(tmp_path / "a", points={"test_relu": 1, "test_double": 2},
+                                 hidden=HIDDEN.split("def test_hang")[0])
+    toml = tmp_path / "a" / "assignment.toml"
+    toml.write_text(toml.read_text() + '[settings]\nbonus_tests = ["test_double"]\n')
+    assignment = load_assignment(tmp_path / "a")
+    assert assignment.max_score == 1
+    outcomes, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    assert {o.test: o.tags for o in outcomes} == {"test_relu": (), "test_double": ("bonus",)}
+    result = GradeResult("s", tuple(outcomes))
+    assert (result.score, result.max_score, result.bonus_score) == (3, 1, 2)
+    toml.write_text(toml.read_text().replace('"test_double"', '"test_tripple"'))
+    with pytest.raises(ConfigError, match="bonus_tests names test_tripple"):
+        load_assignment(tmp_path / "a")
 
 
 def test_points_table_must_match_the_hidden_tests(tmp_path):

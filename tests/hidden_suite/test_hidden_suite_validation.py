@@ -119,6 +119,7 @@ def test_reference_gets_full_marks(tmp_path):
     assert {o.test: o.status for o in outcomes if o.status != PASSED} == {}
     assert len(outcomes) == len(assignment.points)
     assert sum(o.score for o in outcomes) == sum(assignment.points.values()) > 100  # with the bonus
+    assert {o.test for o in outcomes if o.bonus} == assignment.bonus_tests and assignment.max_score == 100
 
 
 def test_skeleton_gets_zero_and_not_implemented(tmp_path):

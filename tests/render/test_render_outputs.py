@@ -158,3 +158,29 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         write_atomic(target, "half")
     assert json.loads(target.read_text()) == {"score": 1}
     assert [p.name for p in target.parent.iterdir()] == ["results.json"]  # no temp files left
+
+
+BONUS = GradeResult("2023000009", (
+    outcome("test_linear_forward", PASSED, 4.0, 4.0),
+    outcome("test_focal_forward", PASSED, 2.0, 2.0, name="FocalLoss forward", tags=("bonus",)),
+    outcome("test_focal_backward", FAILED, 0.0, 1.0, name="FocalLoss backward", tags=("bonus",)),
+))
+
+
+def test_bonus_counts_in_the_score_not_in_the_maximum():
+    assert (BONUS.score, BONUS.max_score, BONUS.bonus_score) == (6, 4, 2)
+    data = validate_results_json(json.dumps(render_results_json(BONUS)))
+    assert data["score"] == 6
+    focal = [t for t in data["tests"] if "bonus" in t["tags"]]
+    assert [(t["score"], t["max_score"]) for t in focal] == [(2, 2), (0, 1)]
+    back = results_from_json(data)
+    assert (back.score, back.max_score) == (6, 4)
+    feedback = render_feedback(BONUS)
+    assert "**Score: 6 / 4** (bonus included: 2)" in feedback
+    assert "- **FocalLoss forward (bonus)** (2 / 2, passed)" in feedback
+    table = render_terminal(BONUS, width=120)
+    assert "FocalLoss forward (bonus)" in table and "6/4" in table
+    header, row = render_gradebook([back], order=[o.test for o in BONUS.outcomes]).splitlines()
+    assert header == ("id,total,max,bonus,test_linear_forward,test_focal_forward (bonus),"
+                      "test_focal_backward (bonus),error")
+    assert row == "2023000009,6,4,2,4,2,0,"
