@@ -7,7 +7,7 @@ the [points] table, never from anything the worker says about itself.
 from __future__ import annotations
 
 import contextlib
-import gzip
+import functools
 import importlib
 import io
 import os
@@ -20,13 +20,13 @@ import numpy as np
 import pytest
 
 from grader.assignment import Assignment, Limits
+from grader.data import REPO_MNIST_DIR, load_mnist_pixels, scale_pixels
 from grader.errors import ConfigError, SandboxError
 from grader.proxy import (NotImplementedByStudent, StudentError, StudentImportError, StudentProxy,
                           StudentTimeout, WorkerCrashed)
 from grader.results import BONUS, ERROR, FAILED, NOT_IMPLEMENTED, PASSED, Outcome
 from grader.sandbox import Sandbox
 
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 MAX_DETAIL_CHARS = 20_000
 
 
@@ -69,41 +69,25 @@ class ReferenceModules:
             sys.modules.update(saved)
 
 
-class MnistArrays(NamedTuple):
-    """Images as float (N, 784) scaled (x - 128) / 255, labels int64, like load_mnist_2d.
-    A named tuple: tests may use the attributes or unpack it."""
+class MnistPixels(NamedTuple):
+    """MNIST as the parent keeps it: images as uint8 pixels 0..255, (N, 784) and read-only (an
+    eighth of float64's memory: Gradescope gives the whole grading 768 MB), labels int64. Send the
+    pixels to the worker as they are; `scaled(images[:n])` gives the float64 (x - 128) / 255 of
+    load_mnist_2d for a slice a unit test needs. A named tuple: use the attributes or unpack it."""
 
-    train_x: np.ndarray
+    train_images: np.ndarray
     train_y: np.ndarray
-    test_x: np.ndarray
+    test_images: np.ndarray
     test_y: np.ndarray
 
+    @staticmethod
+    def scaled(images: np.ndarray) -> np.ndarray:
+        return scale_pixels(images)
 
-_MNIST: dict[Path, object] = {}
 
-
-def load_mnist_arrays(data_dir: Path):
-    """grader.data.load_mnist when it exists; until then a tiny gz-IDX reader (same result)."""
-    if data_dir not in _MNIST:
-        try:
-            from grader.data import load_mnist
-        except ImportError:
-            def read(name: str) -> np.ndarray:
-                raw = gzip.decompress((data_dir / f"{name}.gz").read_bytes())
-                ndim = raw[3]
-                shape = np.frombuffer(raw, ">u4", ndim, 4).astype(int)
-                return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-            def images(name):
-                return (read(name).reshape(-1, 784).astype(np.float64) - 128.0) / 255.0
-
-            _MNIST[data_dir] = MnistArrays(images("train-images-idx3-ubyte"),
-                                           read("train-labels-idx1-ubyte").astype(np.int64),
-                                           images("t10k-images-idx3-ubyte"),
-                                           read("t10k-labels-idx1-ubyte").astype(np.int64))
-        else:
-            _MNIST[data_dir] = MnistArrays(*load_mnist(data_dir))
-    return _MNIST[data_dir]
+@functools.cache
+def load_mnist_once(data_dir: Path) -> MnistPixels:
+    return MnistPixels(*load_mnist_pixels(data_dir))
 
 
 # --- verdicts ---------------------------------------------------------------------------------
@@ -227,8 +211,8 @@ class GraderPlugin:
         return self._reference
 
     @pytest.fixture(scope="session")
-    def mnist(self):
-        return load_mnist_arrays(Path(self._assignment.root, self._assignment.settings.get("data_dir", REPO_DATA_DIR)))
+    def mnist(self) -> MnistPixels:
+        return load_mnist_once(Path(self._assignment.root, self._assignment.settings.get("data_dir", REPO_MNIST_DIR)))
 
     @pytest.fixture(scope="session")
     def limits(self) -> Limits:

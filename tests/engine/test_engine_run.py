@@ -185,6 +185,27 @@ def test_bonus_tests_are_tagged_and_left_out_of_the_maximum(tmp_path):
         load_assignment(tmp_path / "a")
 
 
+MNIST_HIDDEN = '''
+import numpy as np
+
+
+def test_pixels(mnist):
+    """the parent keeps MNIST as bytes"""
+    images, labels, test_images, test_labels = mnist
+    assert images.dtype == np.uint8 and images.shape == (60000, 784) and not images.flags.writeable
+    assert images.nbytes + test_images.nbytes < 60 * 2**20 and labels.dtype == test_labels.dtype == np.int64
+    x = mnist.scaled(test_images[:5])
+    assert x.dtype == np.float64 and np.array_equal(x, (test_images[:5].astype(np.float64) - 128) / 255)
+'''
+
+
+def test_mnist_fixture_keeps_pixels_as_bytes(tmp_path):
+    """Gradescope gives the whole grading 768 MB: MNIST as float64 was 440 MB of it."""
+    assignment = make_assignment(tmp_path / "a", points={"test_pixels": 1}, hidden=MNIST_HIDDEN)
+    (outcome,), _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    assert outcome.passed, outcome.detail
+
+
 def test_points_table_must_match_the_hidden_tests(tmp_path):
     assignment = make_assignment(tmp_path / "a", points={"test_relu": 1, "test_gone": 1},
                                  hidden=HIDDEN.split("@pytest")[0])

@@ -65,17 +65,20 @@ def train_and_predict(train_images, train_y, test_images, hidden=128, epochs=3, 
     """Train Linear-Relu-Linear with the student's Linear (forward, backward, update) and
     SoftmaxCrossEntropyLoss (backward) in a trusted minibatch loop; predict the test images.
 
-    Images come as bytes 0..255 (an eighth of the float64 size on the pipe) and are scaled here
-    like load_mnist_2d. Returns the predicted labels (int64) and the last batch's loss."""
+    Images come as uint8 pixels 0..255 (an eighth of the float64 size on the pipe and in memory)
+    and are scaled like load_mnist_2d one batch at a time, so the student's layers see float64
+    (x - 128) / 255 while MNIST is never held as float64 whole. Returns the predicted labels
+    (int64) and the last batch's loss."""
     from layers import Linear
     from loss import SoftmaxCrossEntropyLoss
 
     def scale(images):
         return (np.asarray(images, dtype=np.float64).reshape(len(images), -1) - 128.0) / 255.0
 
-    train_x, test_x = scale(train_images), scale(test_images)
+    train_images = np.asarray(train_images).reshape(len(train_images), -1)
+    test_images = np.asarray(test_images).reshape(len(test_images), -1)
     np.random.seed(seed)  # the student's Linear draws its weights from np.random
-    fc1 = Linear("fc1", train_x.shape[1], hidden, init_std)
+    fc1 = Linear("fc1", train_images.shape[1], hidden, init_std)
     relu = TrustedRelu()
     fc2 = Linear("fc2", hidden, 10, init_std)
     loss = SoftmaxCrossEntropyLoss("loss")
@@ -84,16 +87,16 @@ def train_and_predict(train_images, train_y, test_images, hidden=128, epochs=3, 
     eye = np.eye(10)
     last_loss = float("nan")
     for _ in range(epochs):
-        index = order.permutation(len(train_x))
+        index = order.permutation(len(train_images))
         for start in range(0, len(index), batch_size):
             batch = index[start:start + batch_size]
-            x, target = train_x[batch], eye[train_y[batch]]
+            x, target = scale(train_images[batch]), eye[train_y[batch]]
             output = fc2.forward(relu.forward(fc1.forward(x)))
             grad = loss.backward(output, target)
             fc1.backward(relu.backward(fc2.backward(grad)))
             fc1.update(config)
             fc2.update(config)
         last_loss = float(loss.forward(output, target))
-    scores = np.vstack([fc2.forward(relu.forward(fc1.forward(test_x[s:s + 1000])))
-                        for s in range(0, len(test_x), 1000)])
+    scores = np.vstack([fc2.forward(relu.forward(fc1.forward(scale(test_images[s:s + 1000]))))
+                        for s in range(0, len(test_images), 1000)])
     return {"predictions": np.argmax(scores, axis=1).astype(np.int64), "train_loss": last_loss}
