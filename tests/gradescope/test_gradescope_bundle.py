@@ -143,7 +143,9 @@ def test_run_autograder_scores_like_grade(bundle, tmp_path):
     assert graded_tests(correct) == graded_tests(expected[CORRECT])
     assert graded_tests(skeleton) == graded_tests(expected[SKELETON]) and len(graded_tests(skeleton)) > 1
     assert sum(t["max_score"] for t in skeleton["tests"]) == total
-    assert correct.get("leaderboard") == expected[CORRECT].get("leaderboard")
+    [board] = correct["leaderboard"]  # the accuracy test's figure, for Gradescope's leaderboard
+    assert board["name"] == "accuracy (%)" and board["order"] == "desc" and 95 <= board["value"] <= 100
+    assert expected[CORRECT]["leaderboard"] == correct["leaderboard"]
     assert correct["extra_data"]["student_id"] == "4567"
     assert skeleton["extra_data"]["student_id"] == "student@example.edu"
     for data in (correct, skeleton):
