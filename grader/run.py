@@ -116,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", type=Path, metavar="SUBMISSION",
                    help="a .zip, a submission folder, or a folder of .zip files")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="results folder (default %(default)s)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded in parallel")
+    p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
+                   help="submissions graded in parallel (default: the CPUs this process may use, %(default)s)")
     p.add_argument("--regrade", action="store_true", help="grade again those that have results.json")
     p.add_argument("--timeout", type=float, help="seconds per call into student code")
     p.add_argument("--memory", type=int, help="memory limit of the student's worker, MB")

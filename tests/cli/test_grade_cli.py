@@ -82,6 +82,12 @@ def test_graded_submission_exits_0_and_writes_results(tmp_path, assignment_dir):
     assert "loss.py is wrong" in feedback and "assert 1 == 2" not in feedback
 
 
+def test_jobs_default_to_the_cpus_we_may_use(monkeypatch):
+    """A container limited to one CPU (Gradescope, CI) must not run one grading per host core."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3})
+    assert _parser().parse_args(["x.zip"]).jobs == 1
+
+
 def test_default_out_dir_is_grading_results(tmp_path, assignment_dir):
     zip_path = submission(tmp_path / "in", "2023000001")
     assert grade(zip_path, "--assignment", assignment_dir, cwd=tmp_path).returncode == 0

@@ -22,7 +22,7 @@ from grader.results import GradeResult, Outcome
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-CORRECT, SKELETON = "2023000001", "2023000003"
+CORRECT = "2023000001"
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 FORMATS = {"text", "html", "simple_format", "md", "ansi"}
@@ -123,54 +123,74 @@ def test_bundle_is_deterministic_and_carries_what_grading_needs(bundle, tmp_path
 
 
 def test_run_autograder_scores_like_grade(bundle, tmp_path):
-    """The correct example uploaded as files, the empty hand-out as a zip; `grade` on the same zips."""
-    as_files = autograder_root(tmp_path / "files", bundle, metadata(4567))
+    """The correct example uploaded as files, graded by run_autograder and by `grade` side by side."""
+    root = autograder_root(tmp_path / "files", bundle, metadata(4567))
     with zipfile.ZipFile(EXAMPLES / f"{CORRECT}.zip") as zf:
-        zf.extractall(as_files / "submission")
-    as_zip = autograder_root(tmp_path / "zip", bundle, metadata(None))  # no user id: the email
-    shutil.copy(EXAMPLES / f"{SKELETON}.zip", as_zip / "submission" / "upload.zip")
-    procs = [start_autograder(as_files), start_autograder(as_zip)]
+        zf.extractall(root / "submission")
+    proc = start_autograder(root)
     grade = subprocess.run([sys.executable, "-m", "grader.run", str(EXAMPLES / f"{CORRECT}.zip"),
-                            str(EXAMPLES / f"{SKELETON}.zip"), "--jobs", "2", "--out", str(tmp_path / "grade")],
-                           capture_output=True, text=True, timeout=300, cwd=REPO)
+                            "--out", str(tmp_path / "grade")], capture_output=True, text=True, timeout=300, cwd=REPO)
     assert grade.returncode == 0, grade.stdout + grade.stderr
-    correct, skeleton = finish(procs[0], as_files), finish(procs[1], as_zip)
-    expected = {sid: json.loads((tmp_path / "grade" / sid / "results.json").read_text()) for sid in (CORRECT, SKELETON)}
+    correct = finish(proc, root)
+    expected = json.loads((tmp_path / "grade" / CORRECT / "results.json").read_text())
 
-    total = json.loads((as_files / "source" / "gradescope.json").read_text())["max_score"]
-    assert correct["score"] == expected[CORRECT]["score"] == total
-    assert skeleton["score"] == expected[SKELETON]["score"] < total
-    assert graded_tests(correct) == graded_tests(expected[CORRECT])
-    assert graded_tests(skeleton) == graded_tests(expected[SKELETON]) and len(graded_tests(skeleton)) > 1
-    assert sum(t["max_score"] for t in skeleton["tests"]) == total
+    total = json.loads((root / "source" / "gradescope.json").read_text())["max_score"]
+    graded = [t for t in correct["tests"] if not t["extra_data"].get("synthetic")]
+    bonus = sum(t["max_score"] for t in graded if "bonus" in t["tags"])
+    assert bonus > 0 and sum(t["max_score"] for t in graded) == total + bonus
+    assert correct["score"] == expected["score"] == total + bonus  # full marks, bonus included
+    assert graded_tests(correct) == graded_tests(expected)
     [board] = correct["leaderboard"]  # the accuracy test's figure, for Gradescope's leaderboard
     assert board["name"] == "accuracy (%)" and board["order"] == "desc" and 95 <= board["value"] <= 100
-    assert expected[CORRECT]["leaderboard"] == correct["leaderboard"]
+    assert expected["leaderboard"] == correct["leaderboard"]
     assert correct["extra_data"]["student_id"] == "4567"
-    assert skeleton["extra_data"]["student_id"] == "student@example.edu"
-    for data in (correct, skeleton):
-        hidden_suite = [t for t in data["tests"] if not t["extra_data"].get("synthetic")]
-        assert {t["visibility"] for t in hidden_suite} <= {"after_due_date", "visible"}
-        assert data["output_format"] == "md" and data["output"].startswith("# Feedback")
-        # the feedback shown at once must not reveal tests that are hidden until the due date
-        assert not any(t["name"] in data["output"] for t in hidden_suite if t["visibility"] != "visible")
-        assert "Traceback" not in json.dumps([t for t in data["tests"] if t["visibility"] != "hidden"])
+    assert {t["visibility"] for t in graded} <= {"after_due_date", "visible"}
+    assert correct["output_format"] == "md" and correct["output"].startswith("# Feedback")
+    # the feedback shown at once must not reveal tests that are hidden until the due date
+    assert not any(t["name"] in correct["output"] for t in graded if t["visibility"] != "visible")
+    assert "Traceback" not in json.dumps([t for t in correct["tests"] if t["visibility"] != "hidden"])
     # `python3 -m grader.gradescope.run` from source/ imports the bundle's grader, not this checkout
-    where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=as_zip / "source",
+    where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=root / "source",
                            capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    assert Path(where.stdout.strip()).is_relative_to(as_zip / "source")
+    assert Path(where.stdout.strip()).is_relative_to(root / "source")
 
 
-@pytest.mark.parametrize("upload", ["notes.txt", "broken.zip"])
-def test_unusable_submission_is_a_visible_could_not_grade(bundle, tmp_path, upload):
-    root = autograder_root(tmp_path, bundle, {"id": 31337, "users": []})
-    (root / "submission" / upload).write_bytes(b"not a homework")
+def _report_only_zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("Report.md", "# Report\n")
+
+
+@pytest.mark.parametrize("upload, reason", [("notes.txt", "no codes/ folder"), ("broken.zip", "not a readable zip"),
+                                            ("upload.zip", "no codes/ folder")])
+def test_unusable_submission_is_a_visible_could_not_grade(bundle, tmp_path, upload, reason):
+    """A stray file, a broken zip, a real zip (which is opened) without codes/; the student's id is
+    their email when Gradescope gives no user id."""
+    root = autograder_root(tmp_path, bundle, metadata(None))
+    if upload == "upload.zip":
+        _report_only_zip(root / "submission" / upload)
+    else:
+        (root / "submission" / upload).write_bytes(b"not a homework")
     data = finish(start_autograder(root), root)
     assert data["score"] == 0 and data["extra_data"]["could_not_grade"]
     visible = [t for t in data["tests"] if t["visibility"] == "visible"]
-    assert len(visible) == 1 and visible[0]["status"] == "failed" and visible[0]["max_score"] > 0
-    assert ("no codes/ folder" if upload == "notes.txt" else "not a readable zip") in visible[0]["output"]
-    assert data["extra_data"]["student_id"] == "31337"
+    assert len(visible) == 1 and visible[0]["status"] == "failed" and visible[0]["max_score"] == 100
+    assert reason in visible[0]["output"]
+    assert data["extra_data"]["student_id"] == "student@example.edu"
+
+
+def test_non_editable_install_carries_the_gradescope_templates(tmp_path):
+    """bundle.py reads setup.sh and run_autograder from the installed package."""
+    src = tmp_path / "src"  # a copy, so the build leaves nothing in the checkout
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src)
+    for name in ("grader", "code_analyze"):
+        shutil.copytree(REPO / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path / "wheel"), str(src)], check=True, capture_output=True, timeout=120)
+    [wheel] = (tmp_path / "wheel").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"grader/gradescope/setup.sh", "grader/gradescope/run_autograder"} <= names
 
 
 def test_python_that_cannot_start_still_leaves_a_valid_result(bundle, tmp_path):
