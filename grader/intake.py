@@ -72,13 +72,13 @@ def open_submission(path: Path | str, required_files: Iterable[str] = ()) -> Ite
             else:
                 _extract_zip(path, dest, flags)
         except SubmissionError as e:  # entry names may hold newlines or other control characters
-            raise SubmissionError(_one_line(str(e))) from None
+            raise SubmissionError(one_line(str(e))) from None
         sub = _check_layout(student_id_of(path), dest, required_files, flags)
-        sub.flags[:] = [_one_line(f) for f in sub.flags]
+        sub.flags[:] = [one_line(f) for f in sub.flags]
         yield sub
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Messages name the student's entries: escape what would break the one-line promise."""
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 

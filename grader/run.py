@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grader.assignment import Assignment, Limits, load_assignment
 from grader.errors import GraderError, SubmissionError
-from grader.intake import Submission, open_submission, student_id_of
+from grader.intake import Submission, one_line, open_submission, student_id_of
 from grader.output import write_atomic, write_json
 from grader.render.feedback import render_feedback
 from grader.render.gradescope import render_results_json
@@ -36,7 +36,7 @@ def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits 
 
 
 def _no_codes_reason(sub: Submission) -> str:
-    loose = sorted(p.name for p in sub.root.glob("*.py"))
+    loose = sorted(one_line(p.name) for p in sub.root.glob("*.py"))  # names are the student's
     hint = f" (found {', '.join(loose[:3])} at the top level)" if loose else ""
     return f"{sub.student_id}: no codes/ folder{hint}; put your .py files in codes/ at the top of the zip"
 

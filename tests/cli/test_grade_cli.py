@@ -16,7 +16,7 @@ import pytest
 
 from grader.assignment import load_assignment
 from grader.batch import grade_many
-from grader.run import _parser
+from grader.run import _parser, grade_one
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE = Path(__file__).resolve().parent / "fake_engine.py"
@@ -124,6 +124,15 @@ def test_missing_codes_folder_is_could_not_grade(tmp_path, assignment_dir):
     assert proc.returncode == 0 and "could not grade" in proc.stdout
     data = results(tmp_path / "out", "2023000003")
     assert data["score"] == 0 and "no codes/ folder (found layers.py, loss.py" in data["tests"][0]["output"]
+
+
+def test_loose_file_names_stay_on_one_line(tmp_path, assignment_dir):
+    path = tmp_path / "2023000006.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("layers\n.py", "x = 1\n")
+    result = grade_one(path, load_assignment(assignment_dir))
+    assert result.error.startswith("2023000006: no codes/ folder (found layers\\n.py at the top level)")
+    assert result.error.isprintable()
 
 
 def test_grader_bug_writes_could_not_grade_and_names_the_log(tmp_path, assignment_dir):
