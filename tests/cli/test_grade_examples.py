@@ -10,6 +10,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+SIGN_ERROR_LOSES = {"test_linear_backward_grad_W", "test_linear_backward_matches_forward", "test_worked_example",
+                    "test_accuracy_on_mnist"}  # gradient ascent on W does not learn
 
 
 def test_examples_are_current_and_deterministic(tmp_path):
@@ -29,13 +31,17 @@ def test_examples_grade_correct_full_wrong_partial_skeleton_stubbed(tmp_path):
             for sid in ("2023000001", "2023000002", "2023000003")}
     statuses = {sid: {t["extra_data"]["test"]: t["extra_data"]["status"] for t in d["tests"]
                       if not t["extra_data"].get("synthetic")} for sid, d in data.items()}
-    maximum = sum(t["max_score"] for t in data["2023000001"]["tests"])
-    assert maximum > 0 and data["2023000001"]["score"] == maximum
+    graded = [t for t in data["2023000001"]["tests"] if not t["extra_data"].get("synthetic")]
+    maximum = sum(t["max_score"] for t in graded if "bonus" not in t["tags"])
+    bonus = sum(t["max_score"] for t in graded if "bonus" in t["tags"])
+    assert maximum == 100 and bonus > 0 and data["2023000001"]["score"] == maximum + bonus
     assert set(statuses["2023000001"].values()) == {"passed"}
     assert 0 < data["2023000002"]["score"] < maximum
-    assert statuses["2023000002"]["test_linear_backward"] == "failed"
+    # the sign error in grad_W loses exactly the tests that use grad_W
+    assert {t for t, status in statuses["2023000002"].items() if status != "passed"} == SIGN_ERROR_LOSES
     assert "not_implemented" in statuses["2023000003"].values()
     assert data["2023000003"]["score"] < data["2023000002"]["score"]
     rows = list(csv.DictReader(io.StringIO((out / "gradebook.csv").read_text())))
     assert [r["id"] for r in rows] == ["2023000001", "2023000002", "2023000003"]
-    assert float(rows[0]["total"]) == maximum and rows[1]["test_linear_backward"] == "0"
+    assert float(rows[0]["total"]) == maximum + bonus and float(rows[0]["max"]) == maximum
+    assert all(rows[1][t] == "0" for t in SIGN_ERROR_LOSES)
