@@ -88,9 +88,9 @@ class MatmulFloor:
     def run(self, x, y):
         for start in range(0, len(x), BATCH):
             batch = x[start:start + BATCH]
-            batch @ self.W1, self.h @ self.W2                      # forward
-            self.h.T @ self.g2, self.g2 @ self.W2.T                # fc2 backward
-            batch.T @ self.g1, self.g1 @ self.W1.T                 # fc1 backward (the reference computes dx too)
+            _ = batch @ self.W1, self.h @ self.W2              # forward
+            _ = self.h.T @ self.g2, self.g2 @ self.W2.T        # fc2 backward
+            _ = batch.T @ self.g1, self.g1 @ self.W1.T         # fc1 backward: the reference computes dx too
 
 
 class TorchEpoch:
@@ -135,6 +135,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     dtype = np.dtype(args.dtype).type
 
+    load = os.getloadavg()[0]  # other processes on the machine make every figure noisier
     train_x, train_y, _, _ = load_mnist()
     x, y = train_x.astype(dtype), train_y
     np.random.seed(0)
@@ -152,7 +153,7 @@ def main(argv=None) -> int:
             times[name].append(time_once(runner, x, y))
 
     print(f"one epoch of 784-{HIDDEN}-10, 60,000 examples, batch {BATCH}, {args.dtype}, {threads} BLAS/torch threads, "
-          f"median of {args.rounds} alternating rounds")
+          f"median of {args.rounds} alternating rounds (load average before: {load:.1f})")
     median = {name: statistics.median(ts) for name, ts in times.items()}
     for name, ts in times.items():
         print(f"  {name:<18} {median[name]:6.3f} s   (min {min(ts):.3f}, max {max(ts):.3f})")

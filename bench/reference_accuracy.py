@@ -17,7 +17,8 @@ from pathlib import Path
 RUN_MLP = Path(__file__).resolve().parents[1] / "reference" / "codes" / "run_mlp.py"
 CONFIGS = {
     "default": ([], 0.980, 60.0),
-    "dropout": (["--hidden", "512", "256", "--dropout", "0.2", "--epochs", "30", "--lr-halve-at", "12", "18", "24"],
+    "dropout": (["--hidden", "512", "256", "--dropout", "0.2", "--weight-decay", "0", "--epochs", "30",
+                 "--lr-halve-at", "12", "18", "24"],
                 0.985, None),
 }
 
