@@ -2,8 +2,10 @@
 
 Run:  python bench/similarity_speed.py [--students 1000] [--no-copydetect]
 Each honest student fills every block from one of six independent implementations (the five test
-fixtures and the reference), then edits it at random (commuted operands, x**2 -> x*x, np.sum(x)
-<-> x.sum(), a temporary for the result); 40 of them are copiers instead, each disguising one
+fixtures and the reference), chosen per block, then makes each small choice of that block on its
+own (commuted operands, x**2 / x*x / np.square(x) / np.power(x, 2), np.sum(x) / x.sum(), matmul /
+dot / @, flipped comparisons, a temporary for the result): so honest students share the short
+obvious blocks, as in a real class, but rarely a long block verbatim; 40 of them are copiers instead, each disguising one
 classmate's code: exact, renamed, reformatted, reordered, comments + dead code, or one block only.
 If copydetect (PyPI) is installed it runs on the same layers.py/loss.py files, told the
 template (the reference with stubbed blocks) as boilerplate. Prints a markdown table.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib.util
+import os
 import random
 import sys
 import tempfile
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from code_analyze.blocks import find_blocks  # noqa: E402
 from grader.similarity.command import main as similarity_main  # noqa: E402
 from grader.similarity.command import compare_submissions  # noqa: E402
+from grader.similarity.normalize import dedent  # noqa: E402
 
 SEED = 20240601
 PLANTED = 40  # planted pairs (at most a third of the cohort)
@@ -39,44 +43,6 @@ def _load_planting():
 
 
 planting = _load_planting()
-
-
-class _Edit(ast.NodeTransformer):
-    """The small rewrites that make two students' versions of one formula differ."""
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        if isinstance(node.op, (ast.Mult, ast.Add)) and self.rng.random() < 0.3:
-            return ast.BinOp(node.right, node.op, node.left)
-        if (isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant)
-                and node.right.value == 2 and isinstance(node.left, (ast.Name, ast.Attribute))
-                and self.rng.random() < 0.5):
-            return ast.BinOp(node.left, ast.Mult(), node.left)
-        return node
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        f = node.func
-        if (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "np"
-                and f.attr in ("sum", "max", "mean") and len(node.args) == 1 and self.rng.random() < 0.5):
-            return ast.Call(ast.Attribute(node.args[0], f.attr, ast.Load()), [], node.keywords)
-        return node
-
-    def visit_Return(self, node):
-        self.generic_visit(node)
-        if node.value is not None and not isinstance(node.value, ast.Name) and self.rng.random() < 0.4:
-            name = self.rng.choice(["result", "out", "res", "ret", "value", "ans"])
-            return [ast.Assign([ast.Name(name, ast.Store())], node.value, lineno=0),
-                    ast.Return(ast.Name(name, ast.Load()))]
-        return node
-
-
-def _edited(body: list[str], rng: random.Random) -> list[str]:
-    tree = _Edit(rng).visit(ast.parse("\n".join(body)))
-    return ast.unparse(ast.fix_missing_locations(tree)).split("\n")
 
 
 def _swapped(body: list[str]) -> list[str]:
@@ -97,10 +63,7 @@ def _swapped(body: list[str]) -> list[str]:
 
 def build_cohort(dest: Path, students: int) -> tuple[list[Path], set[tuple[str, str]]]:
     rng = random.Random(SEED)
-    variants = [planting.read_honest(n) for n in planting.HONEST] + [_reference_bodies()]
-    bodies = {}
-    for number in range(students):
-        bodies[f"s{number:04d}"] = {key: _edited(rng.choice(variants)[key], rng) for key in variants[0]}
+    bodies = {f"s{number:04d}": own for number, own in enumerate(planting.honest_students(students, rng))}
     labels = sorted(bodies)
     planted_count = min(PLANTED, students // 3)
     copiers = labels[-planted_count:]
@@ -127,17 +90,6 @@ def build_cohort(dest: Path, students: int) -> tuple[list[Path], set[tuple[str, 
     return paths, planted
 
 
-def _reference_bodies() -> dict[str, list[str]]:
-    from grader.similarity.blocks import block_keys
-    out = {}
-    for name in planting.FILLED_FILES:
-        text = (planting.REFERENCE_CODES / name).read_text()
-        for key, block, _ in block_keys(name, text):
-            width = len(block.indent)
-            out[key] = [line[width:] for line in block.body if not line.strip().startswith("#")]
-    return out
-
-
 def write_template(dest: Path) -> Path:
     """The hand-out's layers.py and loss.py: each block holds only a stub."""
     dest.mkdir(parents=True)
@@ -159,23 +111,49 @@ def average_precision(scores: dict[tuple[str, str], float], positives: set[tuple
     return total / len(positives)
 
 
-def run_ours(paths: list[Path], out: Path) -> tuple[tuple[float, float], dict]:
-    start, cpu = time.perf_counter(), time.process_time()
-    similarity_main([str(p) for p in paths] + ["--out", str(out), "--top", "0"])
-    seconds = (time.perf_counter() - start, time.process_time() - cpu)
+class Clock:
+    """Wall and CPU seconds of a step, the CPU of finished child processes included."""
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), _cpu()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall, self.cpu = time.perf_counter() - self.wall, _cpu() - self.cpu
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def run_baseline(paths: list[Path]) -> Clock:
+    """The floor: read each codes/*.py, find its blocks, ast.parse each block body (one core)."""
+    with Clock() as clock:
+        for path in paths:
+            for name in planting.FILLED_FILES:
+                for block in find_blocks((path / "codes" / name).read_text())[0]:
+                    ast.parse("\n".join(dedent(block.body)))
+    return clock
+
+
+def run_ours(paths: list[Path], out: Path) -> tuple[Clock, dict, dict]:
+    """The whole command (read, normalise, score, write CSV and HTML); then scores by pair."""
+    with Clock() as clock:
+        similarity_main([str(p) for p in paths] + ["--out", str(out), "--top", "0"])
     cohort, pairs = compare_submissions([str(p) for p in paths], [])
     labels = [s.label for s in cohort.students]
-    return seconds, {tuple(sorted((labels[p.a], labels[p.b]))): p.overall for p in pairs}
+    by_pair = {tuple(sorted((labels[p.a], labels[p.b]))): p for p in pairs}
+    return clock, {k: p.score for k, p in by_pair.items()}, {k: p.overall for k, p in by_pair.items()}
 
 
-def run_copydetect(cohort_dir: Path, template: Path) -> tuple[tuple[float, float], dict]:
+def run_copydetect(cohort_dir: Path, template: Path) -> tuple[Clock, dict]:
     from copydetect import CopyDetector
-    start, cpu = time.perf_counter(), time.process_time()
-    detector = CopyDetector(test_dirs=[str(cohort_dir)], ref_dirs=[str(cohort_dir)],
-                            boilerplate_dirs=[str(template)], extensions=["py"],
-                            same_name_only=True, autoopen=False, silent=True)
-    detector.run()
-    seconds = (time.perf_counter() - start, time.process_time() - cpu)
+    with Clock() as clock:
+        detector = CopyDetector(test_dirs=[str(cohort_dir)], ref_dirs=[str(cohort_dir)],
+                                boilerplate_dirs=[str(template)], extensions=["py"],
+                                same_name_only=True, autoopen=False, silent=True)
+        detector.run()
     per_pair: dict[tuple[str, str], list[float]] = {}
     files = [Path(f) for f in detector.test_files]
     sims = detector.similarity_matrix
@@ -184,7 +162,7 @@ def run_copydetect(cohort_dir: Path, template: Path) -> tuple[tuple[float, float
             if j > i and fi.name == fj.name and sims[i, j, 0] >= 0:
                 pair = tuple(sorted((fi.parts[-3], fj.parts[-3])))
                 per_pair.setdefault(pair, []).append(float(sims[i, j].mean()))
-    return seconds, {pair: sum(v) / len(v) for pair, v in per_pair.items()}
+    return clock, {pair: sum(v) / len(v) for pair, v in per_pair.items()}
 
 
 def main() -> None:
@@ -195,17 +173,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         paths, planted = build_cohort(tmp / "cohort", args.students)
-        ours_s, ours = run_ours(paths, tmp / "out")
-        rows = [("grade-similarity (ours)", ours_s, average_precision(ours, planted))]
+        # the baseline runs before and after ours: the machine is shared and its load drifts
+        before = run_baseline(paths)
+        ours_clock, score, overall = run_ours(paths, tmp / "out")
+        after = run_baseline(paths)
+        base_wall, base_cpu = (before.wall + after.wall) / 2, (before.cpu + after.cpu) / 2
+        rows = [("grade-similarity, ranked by score", ours_clock, average_precision(score, planted)),
+                ("grade-similarity, ranked by overall only", None, average_precision(overall, planted))]
         if not args.no_copydetect and importlib.util.find_spec("copydetect"):
-            cd_s, cd = run_copydetect(tmp / "cohort", write_template(tmp / "template"))
-            rows.append(("copydetect (PyPI)", cd_s, average_precision(cd, planted)))
-    print(f"{args.students} submissions x 21 blocks, {len(planted)} planted pairs "
-          f"({', '.join(KINDS)}), seed {SEED}\n")
-    print("| detector | wall (s) | CPU (s) | CPU ratio to ours | average precision |")
-    print("|---|---:|---:|---:|---:|")
-    for name, (wall, cpu), ap in rows:
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {cpu / ours_s[1]:.1f}x | {ap:.3f} |")
+            cd_clock, cd = run_copydetect(tmp / "cohort", write_template(tmp / "template"))
+            rows.append(("copydetect 0.5 (PyPI), same files", cd_clock, average_precision(cd, planted)))
+    blocks = len(planting.reference_bodies())
+    print(f"{args.students} submissions x {blocks} blocks, {len(planted)} planted pairs "
+          f"({', '.join(KINDS)}), seed {SEED}, {len(os.sched_getaffinity(0))} cores, "
+          f"load average {os.getloadavg()[0]:.1f}\n")
+    print(f"baseline (read + find blocks + ast.parse every block, one core): "
+          f"wall {base_wall:.2f} s, CPU {base_cpu:.2f} s\n")
+    print("| detector | wall (s) | CPU (s) | wall / baseline | CPU / baseline | average precision |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, clock, ap in rows:
+        if clock is None:
+            print(f"| {name} | | | | | {ap:.3f} |")
+        else:
+            print(f"| {name} | {clock.wall:.2f} | {clock.cpu:.2f} | {clock.wall / base_wall:.1f}x | "
+                  f"{clock.cpu / base_cpu:.1f}x | {ap:.3f} |")
     print(f"\nrerun: python bench/similarity_speed.py --students {args.students}")
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from code_analyze.blocks import Block, find_blocks, split_lines
+from grader.similarity.fingerprint import MIN_TOKENS, winnow
 from grader.similarity.normalize import NormalizedBlock, normalize_block
 
 _DEF = re.compile(r"(\s*)(?:async\s+)?(def|class)\s+(\w+)")
@@ -18,85 +19,104 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 @dataclass(frozen=True)
 class BlockCode:
-    """One filled block of one student."""
+    """One filled block of one student: where it is, its text, and its fingerprints.
+
+    The canonical tokens are not kept (a cohort has 20,000 blocks, read in worker processes);
+    normalized() recomputes them for the few blocks a report shows.
+    """
 
     key: str  # "<file>:<Class.method>:<n>", n counting the blocks of that method from 1
     file: str
     start: int  # line of the `# TODO START` marker in the file
     body: tuple[str, ...]
-    code: NormalizedBlock
+    # the normaliser's context, cut down to the identifiers the body uses
+    outside_names: frozenset[str]
+    function_reads: frozenset[str]
+    # winnowed fingerprints (hash -> token positions); empty when the block is too short to score
+    fingerprints: dict[int, tuple[int, ...]]
+
+    def normalized(self, spans: bool = False) -> NormalizedBlock:
+        return normalize_block(self.body, self.outside_names, self.function_reads, spans)
 
 
 def read_blocks(file_name: str, text: str, cache: dict | None = None) -> list[BlockCode]:
-    """The blocks of `text` (the contents of codes/<file_name>), normalised.
+    """The blocks of `text` (the contents of codes/<file_name>), fingerprinted.
 
-    `cache` maps (body, context) to its NormalizedBlock across students: most one-line answers
-    recur verbatim in a cohort, and normalising is the expensive step.
+    `cache` maps a block's body and context to its fingerprints across students: most short
+    answers recur verbatim in a cohort, and normalising is the expensive step. The context is cut
+    down to the identifiers the body uses (the only ones it can affect), so a student who edits
+    code outside the blocks still shares the cache.
     """
-    lines = [line.expandtabs(8) for line in split_lines(text)]
-    named = block_keys(file_name, text)
-    in_block = set()
-    for _, block, _ in named:
-        in_block.update(range(block.start, block.end + 1))
+    layout = _Layout(text, file_name)
     outside_names = frozenset(_IDENTIFIER.findall("\n".join(
-        line.split("#", 1)[0] for number, line in enumerate(lines, 1) if number not in in_block)))
+        line.split("#", 1)[0] for number, line in enumerate(layout.lines, 1)
+        if number not in layout.in_block)))
+    cache = {} if cache is None else cache
     result: list[BlockCode] = []
-    for key, block, def_line in named:
-        reads = _function_reads(lines, def_line, in_block) if def_line else frozenset()
-        context = (block.body, reads, outside_names)
-        code = cache.get(context) if cache is not None else None
-        if code is None:
-            code = normalize_block(block.body, outside_names, reads)
-            if cache is not None:
-                cache[context] = code
-        result.append(BlockCode(key, file_name, block.start, block.body, code))
+    reads_of: dict[int, frozenset[str]] = {}
+    for key, block, def_line in layout.named:
+        if def_line and def_line not in reads_of:
+            reads_of[def_line] = layout.function_reads(def_line)
+        used = frozenset(_IDENTIFIER.findall("\n".join(block.body)))
+        context = (block.body, reads_of.get(def_line, frozenset()) & used, outside_names & used)
+        fingerprints = cache.get(context)
+        if fingerprints is None:
+            tokens = normalize_block(block.body, context[2], context[1]).tokens
+            fingerprints = cache[context] = winnow(tokens) if len(tokens) >= MIN_TOKENS else {}
+        result.append(BlockCode(key, file_name, block.start, *context, fingerprints))
     return result
 
 
 def block_keys(file_name: str, text: str) -> list[tuple[str, Block, int | None]]:
     """(key, block, line of the enclosing def) for each paired block of `text`, in file order."""
-    lines = [line.expandtabs(8) for line in split_lines(text)]
-    named = []
-    seen: dict[str, int] = {}
-    for block in find_blocks(text)[0]:
-        qualname, def_line = _enclosing(lines, block.start)
-        seen[qualname] = seen.get(qualname, 0) + 1
-        named.append((f"{file_name}:{qualname}:{seen[qualname]}", block, def_line))
-    return named
+    return _Layout(text, file_name).named
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
+class _Layout:
+    """One file's lines, their indentation, and its blocks named by the defs around them."""
 
+    def __init__(self, text: str, file_name: str = ""):
+        self.lines = [line.expandtabs(8) if "\t" in line else line for line in split_lines(text)]
+        # indentation of each code line; None for blank and comment-only lines
+        self.indents = [None if not line.strip() or line.lstrip().startswith("#")
+                        else len(line) - len(line.lstrip()) for line in self.lines]
+        self.named: list[tuple[str, Block, int | None]] = []
+        self.in_block: set[int] = set()
+        seen: dict[str, int] = {}
+        for block in find_blocks(text)[0]:
+            qualname, def_line = self._enclosing(block.start)
+            seen[qualname] = seen.get(qualname, 0) + 1
+            self.named.append((f"{file_name}:{qualname}:{seen[qualname]}", block, def_line))
+            self.in_block.update(range(block.start, block.end + 1))
 
-def _enclosing(lines: list[str], start: int) -> tuple[str, int | None]:
-    """Qualified name of the defs/classes around line `start` (1-based) and the innermost def's line."""
-    names: list[str] = []
-    limit = _indent(lines[start - 1])
-    def_line = None
-    for number in range(start - 1, 0, -1):
-        line = lines[number - 1]
-        if not line.strip() or line.lstrip().startswith("#") or _indent(line) >= limit:
-            continue
-        match = _DEF.match(line)
-        if match:
-            names.append(match.group(3))
-            if def_line is None and match.group(2) == "def":
-                def_line = number
-        limit = _indent(line)
-        if limit == 0:
-            break
-    return ".".join(reversed(names)) or "<module>", def_line
+    def _enclosing(self, start: int) -> tuple[str, int | None]:
+        """Qualified name of the defs/classes around line `start` (1-based), innermost def's line."""
+        names: list[str] = []
+        line = self.lines[start - 1]
+        limit = len(line) - len(line.lstrip())
+        def_line = None
+        for number in range(start - 1, 0, -1):
+            indent = self.indents[number - 1]
+            if indent is None or indent >= limit:
+                continue
+            match = _DEF.match(self.lines[number - 1])
+            if match:
+                names.append(match.group(3))
+                if def_line is None and match.group(2) == "def":
+                    def_line = number
+            limit = indent
+            if limit == 0:
+                break
+        return ".".join(reversed(names)) or "<module>", def_line
 
-
-def _function_reads(lines: list[str], def_line: int, in_block: set[int]) -> frozenset[str]:
-    """Identifiers in the body of the def at `def_line`, outside every TODO block."""
-    indent = _indent(lines[def_line - 1])
-    words: list[str] = []
-    for number in range(def_line + 1, len(lines) + 1):
-        line = lines[number - 1]
-        if line.strip() and not line.lstrip().startswith("#") and _indent(line) <= indent:
-            break
-        if number not in in_block:
-            words += _IDENTIFIER.findall(line.split("#", 1)[0])
-    return frozenset(words)
+    def function_reads(self, def_line: int) -> frozenset[str]:
+        """Identifiers in the body of the def at `def_line`, outside every TODO block."""
+        indent = self.indents[def_line - 1]
+        words: list[str] = []
+        for number in range(def_line + 1, len(self.lines) + 1):
+            own = self.indents[number - 1]
+            if own is not None and own <= indent:
+                break
+            if number not in self.in_block and own is not None:
+                words += _IDENTIFIER.findall(self.lines[number - 1].split("#", 1)[0])
+        return frozenset(words)

@@ -54,23 +54,24 @@ def render_csv(cohort: Cohort, pairs: list[PairScore]) -> str:
     keys = sorted({key for mine in cohort.fingerprints for key in mine})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "a", "b", "overall", "matched_blocks", *keys])
+    writer.writerow(["rank", "a", "b", "score", "overall", "evidence", "matched_blocks", *keys])
     for rank, pair in enumerate(pairs, 1):
         a, b = cohort.students[pair.a].label, cohort.students[pair.b].label
         cells = [f"{pair.blocks[k]:.4f}" if k in pair.blocks else "" for k in keys]
-        writer.writerow([rank, a, b, f"{pair.overall:.4f}", ";".join(pair.matched), *cells])
+        writer.writerow([rank, a, b, f"{pair.score:.4f}", f"{pair.overall:.4f}", f"{pair.evidence:.4f}",
+                         ";".join(pair.matched), *cells])
     return out.getvalue()
 
 
 def _table(cohort: Cohort, pairs: list[PairScore]) -> Table:
     table = Table(title=f"Most similar pairs of {len(cohort.students)} submissions")
-    for name in ("#", "a", "b", "overall", "matched blocks"):
-        table.add_column(name, justify="right" if name in ("#", "overall") else "left")
+    for name in ("#", "a", "b", "score", "overall", "matched blocks"):
+        table.add_column(name, justify="right" if name in ("#", "score", "overall") else "left")
     for rank, pair in enumerate(pairs, 1):
         names = [k.split(":", 1)[1].rsplit(":", 1)[0] for k in pair.matched]
         matched = ", ".join(names) if len(names) <= 3 else f"{len(names)} of {len(pair.blocks)}"
         table.add_row(str(rank), cohort.students[pair.a].label, cohort.students[pair.b].label,
-                      f"{pair.overall:.3f}", matched or "-")
+                      f"{pair.score:.3f}", f"{pair.overall:.3f}", matched or "-")
     return table
 
 

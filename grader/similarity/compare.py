@@ -6,10 +6,21 @@ comparing all pairs. A fingerprint's weight falls with the share of the cohort t
     w(df) = min(1, ln(N / df) / ln(N / 2))   if df <= max(max_share * N, COMMON_FLOOR), else 0
 
 so a fingerprint two students share weighs 1, and the obvious answer that everybody writes weighs
-nothing. A student's mass in a block is the weight of its distinct fingerprints; a pair's block
-score is the Dice coefficient on weights, 2 shared / (mass_a + mass_b), and the overall score is
-the sum of shared weight over the sum of mean masses of the blocks both filled: a block counts in
-proportion to the amount of uncommon code in it.
+nothing. A student's mass m in a block is the weight of its distinct fingerprints; for a pair and
+a block k both filled, with s_k the weight of the fingerprints they share there:
+
+    block score   d_k = s_k / ((m_a,k + m_b,k) / 2)          (Dice coefficient on weights)
+    overall       o   = sum_k s_k / sum_k (m_a,k + m_b,k) / 2  (blocks count by their uncommon code)
+    evidence      e_k = d_k^2 * (1 - exp(-c * s_k / EVIDENCE_WEIGHT)),  c = min(1, ln(N/2) / ln(25))
+    score             = max(o, max_k e_k)                     (pairs are ranked by this)
+
+The overall score dilutes one copied block among twenty honest ones; the evidence term does not:
+a block matched almost whole (d_k near 1) on a lot of uncommon code (s_k several times
+EVIDENCE_WEIGHT) is a copy whatever the other blocks hold, while a short or common match (s_k
+small, since common fingerprints weigh little) stays low however exactly it matches. c is how far
+the cohort can tell rare code from code everyone would write: in a class of five, two honest
+students who both typed the hand-out's update formula share "rare" fingerprints; from
+RARITY_COHORT students on, a fingerprint two of them share is rare indeed.
 """
 from __future__ import annotations
 
@@ -20,12 +31,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader.similarity.cohort import Student
-from grader.similarity.fingerprint import MIN_TOKENS, FingerprintIndex, winnow
+from grader.similarity.fingerprint import FingerprintIndex
 
 DEFAULT_MAX_SHARE = 0.1  # a fingerprint in more than 10% of the cohort is the obvious answer
 COMMON_FLOOR = 3  # in a small cohort, 3 students may still share code by copying
+# Shared fingerprint weight at which a block's evidence reaches 63% of its block score: about two
+# lines of code nobody else wrote (one fingerprint per ~2.5 tokens).
+EVIDENCE_WEIGHT = 8.0
+RARITY_COHORT = 50  # students needed before a fingerprint held by two counts as rare evidence
 MATCHED_BLOCK_SCORE = 0.5  # a block at or above this is listed as matched
-MIN_OVERALL = 0.1  # pairs below this (and without a matched block) are not listed
+MIN_SCORE = 0.1  # pairs below this (and without a matched block) are not listed
 MAX_PAIRS = 5000  # at most this many pairs are listed, the best first
 
 
@@ -33,8 +48,10 @@ MAX_PAIRS = 5000  # at most this many pairs are listed, the best first
 class PairScore:
     a: int  # index into the cohort; a < b
     b: int
+    score: float  # the ranking score: max(overall, evidence)
     overall: float
-    blocks: dict[str, float]  # every block both students filled with enough code
+    evidence: float  # the strongest block's evidence
+    blocks: dict[str, float]  # block score of every block both students filled with enough code
 
     @property
     def matched(self) -> list[str]:
@@ -48,16 +65,12 @@ class Cohort:
         self.students = students
         self.fingerprints: list[dict[str, dict[int, tuple[int, ...]]]] = []
         self.index = FingerprintIndex()
-        winnowed: dict[tuple[str, ...], dict[int, tuple[int, ...]]] = {}
         for number, student in enumerate(students):
             mine = {}
             for key, block in sorted(student.blocks.items()):
-                tokens = block.code.tokens
-                if len(tokens) >= MIN_TOKENS:
-                    if tokens not in winnowed:
-                        winnowed[tokens] = winnow(tokens)
-                    mine[key] = winnowed[tokens]
-                    self.index.add(number, key, mine[key])
+                if block.fingerprints:
+                    mine[key] = block.fingerprints
+                    self.index.add(number, key, block.fingerprints)
             self.fingerprints.append(mine)
         n = len(students)
         self.cap = max(max_share * n, COMMON_FLOOR)
@@ -69,70 +82,77 @@ class Cohort:
                      for mine in self.fingerprints]
 
     def score_pairs(self) -> list[PairScore]:
-        """Pairs that share a matched block or MIN_OVERALL of their code, best first.
+        """Pairs whose score reaches MIN_SCORE or that share a matched block, best first.
 
-        Shared weight is summed over the inverted index with numpy (a cohort of 1,000 has
-        millions of (pair, fingerprint) hits); only the pairs kept are scored block by block.
+        Shared weight is summed over the inverted index with numpy, one block at a time into an
+        N x N array (8 MB at N = 1,000); only the pairs kept are turned into PairScores.
         """
         keys = sorted(self.index.postings)
-        hits = self._shared_hits(keys)
-        if hits is None:
-            return []
-        a, b, block, weight = hits
         n, nb = len(self.students), len(keys)
         mass = np.zeros((n, nb))
-        scored = np.zeros((n, nb), dtype=bool)
+        scored = np.zeros((n, nb))
         for s, mine in enumerate(self.mass):
             for k, key in enumerate(keys):
                 if key in mine:
-                    mass[s, k], scored[s, k] = mine[key], True
-        pair_block, inverse = np.unique((a * n + b) * nb + block, return_inverse=True)
-        shared = np.bincount(inverse, weights=weight)
-        pb_a, pb_b, pb_k = pair_block // nb // n, pair_block // nb % n, pair_block % nb
-        block_score = shared / np.maximum((mass[pb_a, pb_k] + mass[pb_b, pb_k]) / 2, 1e-12)
-        pair, inverse = np.unique(pair_block // nb, return_inverse=True)
-        total = np.bincount(inverse, weights=shared)
-        best = np.zeros(len(pair))
-        np.maximum.at(best, inverse, block_score)
-        pa, pb = pair // n, pair % n
-        both = scored[pa] & scored[pb]
-        overall = total / np.maximum(((mass[pa] + mass[pb]) / 2 * both).sum(axis=1), 1e-12)
-        keep = np.flatnonzero((overall >= MIN_OVERALL) | (best >= MATCHED_BLOCK_SCORE))
-        keep = keep[np.lexsort((pair[keep], -np.round(overall[keep], 4)))][:MAX_PAIRS]
-        scores: dict[int, dict[str, float]] = {int(p): {} for p in keep}
-        for p, k, score in zip(inverse, pb_k, block_score):
-            if int(p) in scores:
-                scores[int(p)][keys[k]] = round(float(score), 4)
+                    mass[s, k], scored[s, k] = mine[key], 1.0
+        # sum over blocks both filled of the mean mass: (M B^T + B M^T) / 2, one matrix product
+        product = mass @ scored.T
+        denominator = ((product + product.T) / 2).ravel()
+        total = np.zeros(n * n)
+        evidence = np.zeros(n * n)
+        best_block = np.zeros(n * n)
+        per_block = []
+        confidence = min(1.0, math.log(max(n, 2) / 2) / math.log(RARITY_COHORT / 2))
+        for k, (pair, shared) in enumerate(self._shared_by_block(keys)):
+            pa, pb = pair // n, pair % n
+            block_score = shared / np.maximum((mass[pa, k] + mass[pb, k]) / 2, 1e-12)
+            total[pair] += shared
+            evidence[pair] = np.maximum(evidence[pair],
+                                        block_score ** 2 * -np.expm1(-confidence * shared / EVIDENCE_WEIGHT))
+            best_block[pair] = np.maximum(best_block[pair], block_score)
+            per_block.append((pair, block_score))
+        overall = total / np.maximum(denominator, 1e-12)
+        score = np.maximum(overall, evidence)
+        keep = np.flatnonzero((total > 0) & ((score >= MIN_SCORE) | (best_block >= MATCHED_BLOCK_SCORE)))
+        keep = keep[np.lexsort((keep, -np.round(score[keep], 4)))][:MAX_PAIRS]
+        blocks: dict[int, dict[str, float]] = {int(p): {} for p in keep}
+        for k, (pair, block_score) in enumerate(per_block):
+            chosen = np.isin(pair, keep)
+            for p, value in zip(pair[chosen].tolist(), block_score[chosen].tolist()):
+                blocks[p][keys[k]] = round(value, 4)
         pairs = []
-        for p in keep:
-            x, y = int(pa[p]), int(pb[p])
-            blocks = {keys[k]: 0.0 for k in np.flatnonzero(both[p])}
-            blocks.update(scores[int(p)])
-            pairs.append(PairScore(x, y, round(float(overall[p]), 4), dict(sorted(blocks.items()))))
+        for p in keep.tolist():
+            x, y = divmod(p, n)
+            filled = {keys[k]: 0.0 for k in np.flatnonzero(scored[x] * scored[y])}
+            filled.update(blocks[p])
+            pairs.append(PairScore(x, y, round(float(score[p]), 4), round(float(overall[p]), 4),
+                                   round(float(evidence[p]), 4), dict(sorted(filled.items()))))
         labels = [s.label for s in self.students]
-        pairs.sort(key=lambda p: (-p.overall, labels[p.a], labels[p.b]))
+        pairs.sort(key=lambda p: (-p.score, labels[p.a], labels[p.b]))
         return pairs
 
-    def _shared_hits(self, keys: list[str]):
-        """(student a, student b, block, weight) for each fingerprint two students share."""
+    def _shared_by_block(self, keys: list[str]):
+        """Per block: the pairs (a * N + b, a < b) sharing a fingerprint there, and the weight
+        they share. Two earlier years' students are never a pair."""
+        n = len(self.students)
         previous = np.array([s.previous for s in self.students], dtype=bool)
-        parts = []
-        for k, key in enumerate(keys):
+        for key in keys:
             weights = self.weights[key]
+            pairs, hits = [], []
             for h, holders in self.index.postings[key].items():
                 if len(holders) >= 2 and weights[h] > 0:
                     i, j = _upper_pairs(len(holders))
                     held = np.asarray(holders)
-                    parts.append((held[i], held[j], k, weights[h]))
-        if not parts:
-            return None
-        a = np.concatenate([p[0] for p in parts])
-        b = np.concatenate([p[1] for p in parts])
-        sizes = [len(p[0]) for p in parts]
-        block = np.repeat([p[2] for p in parts], sizes)
-        weight = np.repeat([p[3] for p in parts], sizes)
-        mask = ~(previous[a] & previous[b])
-        return a[mask], b[mask], block[mask], weight[mask]
+                    pairs.append(held[i] * n + held[j])
+                    hits.append(np.full(len(i), weights[h]))
+            if not pairs:
+                yield np.zeros(0, dtype=np.int64), np.zeros(0)
+                continue
+            pair, weight = np.concatenate(pairs), np.concatenate(hits)
+            now = ~(previous[pair // n] & previous[pair % n])
+            shared = np.bincount(pair[now], weights=weight[now], minlength=n * n)
+            present = np.flatnonzero(shared)
+            yield present, shared[present]
 
     def shared_fingerprints(self, a: int, b: int, key: str) -> set[int]:
         """The fingerprints of non-zero weight that block `key` of students a and b share."""

@@ -10,6 +10,9 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
 KGRAM_TOKENS = 5
 WINDOW_KGRAMS = 4
 MIN_TOKENS = KGRAM_TOKENS + WINDOW_KGRAMS - 1  # a block shorter than this is not scored
@@ -24,23 +27,30 @@ def _token_id(token: str) -> int:
     return value
 
 
+# k-gram hash: sum of token ids times powers of a prime, wrapping at 2**64 (a polynomial hash)
+_POWERS = np.array([pow(1_000_003, KGRAM_TOKENS - 1 - j, 2**64) for j in range(KGRAM_TOKENS)],
+                   dtype=np.uint64)
+
+
 def winnow(tokens: Sequence[str]) -> dict[int, tuple[int, ...]]:
     """Fingerprint hash -> start positions (token indices) of the k-grams it was taken from."""
-    ids = [_token_id(t) for t in tokens]
-    k = KGRAM_TOKENS
-    hashes = [hash(tuple(ids[i:i + k])) for i in range(len(ids) - k + 1)]
-    chosen: dict[int, list[int]] = defaultdict(list)
-    last = -1
-    for start in range(max(1, len(hashes) - WINDOW_KGRAMS + 1)):
-        window = hashes[start:start + WINDOW_KGRAMS]
-        if not window:
-            break
-        low = min(window)
-        position = start + max(i for i, h in enumerate(window) if h == low)
-        if position != last:
-            chosen[low].append(position)
-            last = position
-    return {h: tuple(p) for h, p in chosen.items()}
+    ids = np.fromiter((_token_id(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    n = len(ids) - KGRAM_TOKENS + 1
+    if n < 1:
+        return {}
+    hashes = ids[:n] * _POWERS[0]
+    for j in range(1, KGRAM_TOKENS):
+        hashes += ids[j:j + n] * _POWERS[j]
+    hashes >>= np.uint64(1)  # plain Python ints below 2**63
+    windows = sliding_window_view(hashes, WINDOW_KGRAMS) if n > WINDOW_KGRAMS else hashes[None, :]
+    # the rightmost minimum of each window: argmin of the reversed window finds the last one
+    width = windows.shape[1]
+    chosen = width - 1 - windows[:, ::-1].argmin(axis=1) + np.arange(len(windows))
+    chosen = chosen[np.r_[True, chosen[1:] != chosen[:-1]]]
+    out: dict[int, list[int]] = defaultdict(list)
+    for h, position in zip(hashes[chosen].tolist(), chosen.tolist()):
+        out[h].append(position)
+    return {h: tuple(p) for h, p in out.items()}
 
 
 class FingerprintIndex:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
 import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,18 +90,31 @@ class _Unit:
     reads: set[str]
     writes: set[str]
     barrier: bool
+    _prefixes: tuple[set[str], set[str]] | None = None
 
     def conflicts(self, other: "_Unit") -> bool:
+        """One writes what the other reads or writes; `self.W` and `self.W.T` overlap."""
         if self.barrier or other.barrier:
             return True
-        return (_overlap(self.writes, other.reads) or _overlap(self.reads, other.writes)
-                or _overlap(self.writes, other.writes))
+        mine, theirs = self.prefixes(), other.prefixes()
+        return not (self.writes.isdisjoint(theirs[0]) and self.writes.isdisjoint(theirs[1])
+                    and other.writes.isdisjoint(mine[0]) and other.writes.isdisjoint(mine[1])
+                    and self.reads.isdisjoint(theirs[1]) and other.reads.isdisjoint(mine[1]))
+
+    def prefixes(self) -> tuple[set[str], set[str]]:
+        """Reads and writes with every dotted prefix of each (`self.W.T` -> `self`, `self.W`)."""
+        if self._prefixes is None:
+            self._prefixes = (_with_prefixes(self.reads), _with_prefixes(self.writes))
+        return self._prefixes
 
 
-def _overlap(a: set[str], b: set[str]) -> bool:
-    if a.isdisjoint(b) is False:
-        return True
-    return any(x.startswith(y + ".") or y.startswith(x + ".") for x in a for y in b)
+def _with_prefixes(names: set[str]) -> set[str]:
+    out = set(names)
+    for name in names:
+        while "." in name:
+            name = name.rsplit(".", 1)[0]
+            out.add(name)
+    return out
 
 
 _NO_SPAN = (-1, -1)
@@ -247,9 +261,25 @@ def _chain(node: ast.expr) -> str | None:
     return ".".join([node.id, *reversed(parts)])
 
 
+_LITERALS: dict = {}
+
+
 def _literal(value) -> str:
-    if type(value) is float:
-        return repr(value)
+    """`1`, `1.0` and `1.` are one token (one shared string object per value)."""
+    try:
+        return _LITERALS[type(value), value]
+    except (KeyError, TypeError):
+        pass
+    text = _spell(value)
+    if len(_LITERALS) < 100_000:
+        try:
+            _LITERALS[type(value), value] = text
+        except TypeError:
+            pass
+    return text
+
+
+def _spell(value) -> str:
     if isinstance(value, bool) or value is None or value is Ellipsis:
         return repr(value)
     if isinstance(value, (int, float)):
@@ -260,17 +290,26 @@ def _literal(value) -> str:
     return repr(value)
 
 
+_RENAMED = [(sys.intern(f"v{i}"), sys.intern(f"a{i}")) for i in range(256)]
+
+
 def _rename(tokens: list[str]) -> tuple[str, ...]:
+    """Own names -> v0, v1, ... and own attributes -> a0, ... in order of first use. The names
+    are shared string objects, so a cohort's tokens pickle (to and from workers) in little space."""
     names: dict[str, str] = {}
     attrs: dict[str, str] = {}
     out = []
     for token in tokens:
         if token[:1] == _LOCAL:
-            token = names.setdefault(token, f"v{len(names)}")
+            token = names.get(token) or names.setdefault(token, _renamed(len(names), 0))
         elif token[:1] == _ATTR:
-            token = attrs.setdefault(token, f"a{len(attrs)}")
+            token = attrs.get(token) or attrs.setdefault(token, _renamed(len(attrs), 1))
         out.append(token)
     return tuple(out)
+
+
+def _renamed(number: int, kind: int) -> str:
+    return _RENAMED[number][kind] if number < len(_RENAMED) else "va"[kind] + str(number)
 
 
 # --- code that does not parse ------------------------------------------------------------------

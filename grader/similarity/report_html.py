@@ -63,7 +63,7 @@ def _pair_section(cohort: Cohort, pair: PairScore, rank: int) -> str:
 
 def _hit_lines(cohort: Cohort, student: int, key: str, shared: set[int]) -> set[int]:
     """Body lines (1-based) holding a token of a shared fingerprint's k-gram."""
-    code = cohort.students[student].blocks[key].code
+    code = cohort.students[student].blocks[key].normalized()
     fingerprints = cohort.fingerprints[student][key]
     lines: set[int] = set()
     for h in shared:

@@ -22,7 +22,7 @@ def test_every_planted_pair_ranks_above_every_honest_pair(planted, planting):
     labels = sorted(origin)
     planted_scores, honest_scores = [], []
     for a, b in itertools.combinations(labels, 2):
-        score = by_pair[(a, b)].overall if (a, b) in by_pair else 0.0
+        score = by_pair[(a, b)].score if (a, b) in by_pair else 0.0
         (planted_scores if origin[a] & origin[b] else honest_scores).append(score)
     assert min(planted_scores) > max(honest_scores)
     one = by_pair[("b", "copy_one_block_b")]
@@ -38,7 +38,7 @@ def test_honest_implementations_do_not_score_high_for_being_correct(tmp_path, pl
     paths = [planting.write_submission(tmp_path / n, planting.read_honest(n)) for n in planting.HONEST]
     cohort, pairs = compare_submissions([str(p) for p in paths], [])
     assert len(cohort.students) == 5
-    assert max(p.overall for p in pairs) < 0.25
+    assert max(p.score for p in pairs) < 0.25
 
 
 def test_the_obvious_answer_weighs_nothing(tmp_path, planting):
@@ -77,7 +77,7 @@ def test_command_reads_zips_writes_csv_and_html_and_is_deterministic(planted, tm
     for name in ("similarity.csv", "report.html"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     rows = (tmp_path / "one" / "similarity.csv").read_text().splitlines()
-    assert rows[0].startswith("rank,a,b,overall,matched_blocks,layers.py:Dropout.backward:1")
+    assert rows[0].startswith("rank,a,b,score,overall,evidence,matched_blocks,layers.py:Dropout.backward:1")
     assert rows[7].split(",")[1:3] == ["b", "copy_one_block_b"]
     html = (tmp_path / "one" / "report.html").read_text()
     assert "class=hit" in html and "http" not in html and "<script" not in html

@@ -78,4 +78,4 @@ def test_blocks_are_named_by_method_and_lines_map_back():
             "\t\ty = np.tanh(input)\n\t\treturn y\n\t\t# TODO END\n")
     [block] = read_blocks("layers.py", text)
     assert block.key == "layers.py:Tanh.forward:1" and block.start == 3
-    assert set(block.code.lines) == {1, 2}
+    assert set(block.normalized().lines) == {1, 2}
