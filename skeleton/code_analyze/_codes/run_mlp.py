@@ -1,7 +1,7 @@
 """Trains a multi-layer perceptron on MNIST and reports loss and accuracy after every epoch.
 
-    python run_mlp.py                                       # 784-256-10, ReLU, softmax cross-entropy
-    python run_mlp.py --hidden 512 256 --dropout 0.2 --epochs 30 --lr-halve-at 15 22 28
+    python run_mlp.py                            # 784-256-10, ReLU, softmax cross-entropy: 98.2%
+    python run_mlp.py --hidden 512 256 --dropout 0.2 --weight-decay 0 --epochs 30 --lr-halve-at 12 18 24
     python run_mlp.py --activation Gelu --loss Hinge --json gelu_hinge.json
 
 --json PATH writes every epoch's figures, the final ones, the configuration and the wall time,
