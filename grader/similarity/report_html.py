@@ -1,15 +1,17 @@
 """report.html: ranked pairs, and per pair the matching blocks side by side, matches highlighted.
 
 Self-contained (inline CSS, no script, no network); every piece of student text is escaped.
-A line is highlighted when a fingerprint the two students share (and that is not common in the
-cohort) was taken from it.
+The text of each fingerprint the two students share (and that is not common in the cohort) is
+wrapped in <mark>: the fingerprint's k-gram of tokens is mapped back to line and column ranges.
 """
 from __future__ import annotations
 
 from html import escape
 
+from grader.similarity.blocks import BlockCode
 from grader.similarity.compare import Cohort, PairScore
 from grader.similarity.fingerprint import KGRAM_TOKENS
+from grader.similarity.normalize import dedent
 
 _STYLE = """
 body{font-family:sans-serif;margin:1.5em;color:#222}
@@ -17,7 +19,8 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pair{margin-top:2em;border-top:2px solid #444}.sides{display:flex;gap:1em}
 .side{flex:1;min-width:0}pre{background:#f7f7f7;padding:4px;overflow-x:auto;margin:0}
-pre span{display:block}pre span.hit{background:#ffe08a}.meta{color:#666;font-size:90%}
+pre span{display:block}pre span.hit{background:#fff6d6}mark{background:#ffd54f}
+.meta{color:#666;font-size:90%}
 """
 
 
@@ -29,11 +32,12 @@ def render_report(cohort: Cohort, pairs: list[PairScore], max_pairs: int) -> str
              "<h1>Similarity of TODO blocks</h1>",
              f"<p class=meta>{len(students)} submissions, {len(pairs)} pairs sharing uncommon code; "
              f"the first {len(shown)} are shown. Scores are 0 to 1; common code weighs nothing.</p>",
-             "<table><tr><th>#</th><th>Submission</th><th>Submission</th><th>Overall</th>"
+             "<table><tr><th>#</th><th>Submission</th><th>Submission</th><th>Score</th><th>Overall</th>"
              "<th>Matched blocks</th></tr>"]
     for rank, pair in enumerate(shown, 1):
         parts.append(f'<tr><td class=num>{rank}</td><td>{escape(students[pair.a].label)}</td>'
-                     f'<td>{escape(students[pair.b].label)}</td><td class=num>{pair.overall:.3f}</td>'
+                     f'<td>{escape(students[pair.b].label)}</td><td class=num>{pair.score:.3f}</td>'
+                     f'<td class=num>{pair.overall:.3f}</td>'
                      f'<td><a href="#pair{rank}">{len(pair.matched)}</a></td></tr>')
     parts.append("</table>")
     for rank, pair in enumerate(shown, 1):
@@ -45,28 +49,73 @@ def render_report(cohort: Cohort, pairs: list[PairScore], max_pairs: int) -> str
 def _pair_section(cohort: Cohort, pair: PairScore, rank: int) -> str:
     a, b = cohort.students[pair.a], cohort.students[pair.b]
     parts = [f'<div class=pair id="pair{rank}"><h2>#{rank}: {escape(a.label)} and '
-             f"{escape(b.label)}, overall {pair.overall:.3f}</h2>"]
+             f"{escape(b.label)}, score {pair.score:.3f} (overall {pair.overall:.3f})</h2>"]
     shared = {key: cohort.shared_fingerprints(pair.a, pair.b, key) for key in pair.blocks}
     for key in sorted((k for k in shared if shared[k]), key=lambda k: (-pair.blocks[k], k)):
         parts.append(f"<h3>{escape(key)}: {pair.blocks[key]:.3f}</h3><div class=sides>")
         for number, student in ((pair.a, a), (pair.b, b)):
             block = student.blocks[key]
-            hits = _hit_lines(cohort, number, key, shared[key])
-            lines = "".join(f'<span{" class=hit" if i in hits else ""}>{escape(line) or " "}</span>'
-                            for i, line in enumerate(block.body, 1))
+            lines = dedent(block.body)
+            marks = _marks(block, shared[key], lines)
+            shown = "".join(_line_html(line, marks.get(i)) for i, line in enumerate(lines, 1))
             parts.append(f"<div class=side><div class=meta>{escape(student.label)}: "
-                         f"{escape(block.file)} line {block.start + 1}</div><pre>{lines}</pre></div>")
+                         f"{escape(block.file)} line {block.start + 1}</div><pre>{shown}</pre></div>")
         parts.append("</div>")
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _hit_lines(cohort: Cohort, student: int, key: str, shared: set[int]) -> set[int]:
-    """Body lines (1-based) holding a token of a shared fingerprint's k-gram."""
-    code = cohort.students[student].blocks[key].normalized()
-    fingerprints = cohort.fingerprints[student][key]
-    lines: set[int] = set()
+def _marks(block: BlockCode, shared: set[int], lines: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Body line (1-based) -> character ranges covered by the k-grams of shared fingerprints.
+
+    A k-gram's text on a line runs from its first name/literal to its last one there; syntax
+    tokens (`BinOp`) have no text of their own. A block that did not parse has no columns, so its
+    matched lines are marked whole.
+    """
+    code = block.normalized(spans=True)
+    marks: dict[int, list[tuple[int, int]]] = {}
     for h in shared:
-        for start in fingerprints.get(h, ()):
-            lines.update(code.lines[start:start + KGRAM_TOKENS])
-    return lines
+        for start in block.fingerprints.get(h, ()):
+            reach: dict[int, tuple[int, int]] = {}
+            for i in range(start, min(start + KGRAM_TOKENS, len(code.tokens))):
+                line = code.lines[i]
+                if not 1 <= line <= len(lines):
+                    continue
+                first, end = code.spans[i] if code.spans else (0, len(lines[line - 1].encode()))
+                if first < 0:
+                    continue
+                low, high = reach.get(line, (first, end))
+                reach[line] = (min(low, first), max(high, end))
+            for line, span in reach.items():
+                marks.setdefault(line, []).append(_characters(lines[line - 1], span))
+    return {line: _merged(spans) for line, spans in marks.items()}
+
+
+def _characters(line: str, span: tuple[int, int]) -> tuple[int, int]:
+    """UTF-8 byte columns (as `ast` gives them) -> character columns of `line`."""
+    if line.isascii():
+        return min(span[0], len(line)), min(max(span), len(line))
+    data = line.encode()
+    first, end = (len(data[:c].decode("utf-8", "ignore")) for c in span)
+    return first, max(first, end)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for first, end in sorted(spans):
+        if out and first <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([first, end])
+    return [(first, end) for first, end in out]
+
+
+def _line_html(line: str, marks: list[tuple[int, int]] | None) -> str:
+    if not marks:
+        return f"<span>{escape(line) or ' '}</span>"
+    pieces, at = [], 0
+    for first, end in marks:
+        pieces += [escape(line[at:first]), "<mark>", escape(line[first:end]), "</mark>"]
+        at = end
+    pieces.append(escape(line[at:]))
+    return f"<span class=hit>{''.join(pieces)}</span>"

@@ -1,6 +1,7 @@
 """Planted copies rank above honest pairs; the command writes its outputs from zips and folders."""
 import importlib.util
 import itertools
+import random
 import shutil
 import zipfile
 
@@ -80,7 +81,7 @@ def test_command_reads_zips_writes_csv_and_html_and_is_deterministic(planted, tm
     assert rows[0].startswith("rank,a,b,score,overall,evidence,matched_blocks,layers.py:Dropout.backward:1")
     assert rows[7].split(",")[1:3] == ["b", "copy_one_block_b"]
     html = (tmp_path / "one" / "report.html").read_text()
-    assert "class=hit" in html and "http" not in html and "<script" not in html
+    assert "class=hit" in html and "<mark>" in html and "http" not in html and "<script" not in html
     assert "copy_one_block_b" in capsys.readouterr().out
 
 
@@ -142,3 +143,38 @@ def test_submission_folders_and_folders_of_submissions_are_accepted(tmp_path, pl
     cohort, pairs = compare_submissions([str(a), str(tmp_path / "class")], [])
     assert [s.label for s in cohort.students] == ["a", "a_copy", "c"]
     assert (pairs[0].a, pairs[0].b, pairs[0].overall) == (0, 1, 1.0)
+
+
+def test_one_copied_block_ranks_above_every_honest_pair_in_a_class(tmp_path, planting):
+    """60 honest students (each block its own variant and small choices) and 3 students who copied
+    only one long block from a classmate: the copies outrank every honest pair, though the other
+    20 blocks dilute their overall score below some honest pairs'."""
+    rng = random.Random(7)
+    honest = planting.honest_students(63, rng)
+    copies = {}
+    for copier, source in ((60, 5), (61, 17), (62, 33)):
+        key = max(honest[source], key=lambda k: sum(map(len, honest[source][k])))
+        honest[copier] = planting.one_block(honest[copier], honest[source], key)
+        copies[(f"s{source:02d}", f"s{copier:02d}")] = key
+    paths = [planting.write_submission(tmp_path / f"s{i:02d}", bodies) for i, bodies in enumerate(honest)]
+    cohort, pairs = compare_submissions([str(p) for p in paths], [])
+    by_pair = _overall(pairs, cohort.students)
+    honest_best = max(p.score for k, p in by_pair.items() if k not in copies)
+    for pair, key in copies.items():
+        assert by_pair[pair].score > honest_best
+        assert key in by_pair[pair].matched
+    assert min(by_pair[pair].overall for pair in copies) < honest_best
+
+
+def test_report_marks_the_matched_fragments_escaped(tmp_path, planting):
+    """The copied line's text is wrapped in <mark>, student text is escaped, the rest is not marked."""
+    key = "loss.py:HingeLoss.forward:1"
+    copied = ["tag = '<i>&' + str(self.margin)", "scores = np.maximum(0, input - (input * target).sum(axis=1, keepdims=True) + self.margin)",
+              "scores[target > 0] = 0", "return scores.sum() / input.shape[0]"]
+    paths = [planting.write_submission(tmp_path / n, {**planting.read_honest(n), key: copied})
+             for n in ("student_a", "student_c")]
+    paths.append(planting.write_submission(tmp_path / "student_e", planting.read_honest("student_e")))
+    assert main([str(p) for p in paths] + ["--out", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<i>" not in html and "&#x27;&lt;i&gt;&amp;&#x27;" in html
+    assert "<mark>scores[target &gt; 0] = 0</mark>" in html
