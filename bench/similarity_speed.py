@@ -1,14 +1,17 @@
 """grade-similarity on 1,000 generated submissions: time, and average precision on planted copies.
 
-Run:  python bench/similarity_speed.py [--students 1000] [--no-copydetect]
-Each honest student fills every block from one of six independent implementations (the five test
-fixtures and the reference), chosen per block, then makes each small choice of that block on its
-own (commuted operands, x**2 / x*x / np.square(x) / np.power(x, 2), np.sum(x) / x.sum(), matmul /
-dot / @, flipped comparisons, a temporary for the result): so honest students share the short
-obvious blocks, as in a real class, but rarely a long block verbatim; 40 of them are copiers instead, each disguising one
-classmate's code: exact, renamed, reformatted, reordered, comments + dead code, or one block only.
-If copydetect (PyPI) is installed it runs on the same layers.py/loss.py files, told the
-template (the reference with stubbed blocks) as boilerplate. Prints a markdown table.
+Run:  python bench/similarity_speed.py [--students 1000] [--blocks 16] [--no-copydetect]
+Honest students come from tests/similarity/planting.py: each block from one of six independent
+implementations (the five test fixtures and the reference), then every site of it decided on its
+own (operand order, x**2 / x*x / np.square, np.sum(x) / x.sum(), matmul / dot / @, axis=1 / -1,
+temporaries inlined or introduced, names), so honest students share the short obvious blocks, as
+in a real class, but rarely a long block verbatim. 40 students are copiers instead, each
+disguising one classmate's code: exact, renamed, reformatted, reordered, comments + dead code, or
+one block only (the classmate's longest). If copydetect (PyPI) is installed it runs on the same
+layers.py/loss.py files, told the template (the reference with stubbed blocks) as boilerplate.
+Times are wall and CPU (worker processes included) and their ratio to a baseline measured in the
+same run (read every file, find its blocks, ast.parse each block, on one core), since the
+machine is shared. Prints a markdown table.
 """
 from __future__ import annotations
 
@@ -61,9 +64,14 @@ def _swapped(body: list[str]) -> list[str]:
     return ast.unparse(tree).split("\n")
 
 
-def build_cohort(dest: Path, students: int) -> tuple[list[Path], set[tuple[str, str]]]:
+def build_cohort(dest: Path, students: int, blocks: int | None = None) -> tuple[list[Path], set[tuple[str, str]]]:
+    """Honest students and planted copiers; with `blocks`, only the first that many blocks of
+    each file pair are filled, the others keep the hand-out's stub."""
     rng = random.Random(SEED)
     bodies = {f"s{number:04d}": own for number, own in enumerate(planting.honest_students(students, rng))}
+    for own in bodies.values():
+        for key in list(own)[blocks:]:
+            own[key] = ["raise NotImplementedError"]
     labels = sorted(bodies)
     planted_count = min(PLANTED, students // 3)
     copiers = labels[-planted_count:]
@@ -168,11 +176,13 @@ def run_copydetect(cohort_dir: Path, template: Path) -> tuple[Clock, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--blocks", type=int, default=None,
+                        help="fill only the first N blocks (the issue's target is 16; default all 21)")
     parser.add_argument("--no-copydetect", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        paths, planted = build_cohort(tmp / "cohort", args.students)
+        paths, planted = build_cohort(tmp / "cohort", args.students, args.blocks)
         # the baseline runs before and after ours: the machine is shared and its load drifts
         before = run_baseline(paths)
         ours_clock, score, overall = run_ours(paths, tmp / "out")
@@ -183,7 +193,7 @@ def main() -> None:
         if not args.no_copydetect and importlib.util.find_spec("copydetect"):
             cd_clock, cd = run_copydetect(tmp / "cohort", write_template(tmp / "template"))
             rows.append(("copydetect 0.5 (PyPI), same files", cd_clock, average_precision(cd, planted)))
-    blocks = len(planting.reference_bodies())
+    blocks = min(args.blocks or 99, len(planting.reference_bodies()))
     print(f"{args.students} submissions x {blocks} blocks, {len(planted)} planted pairs "
           f"({', '.join(KINDS)}), seed {SEED}, {len(os.sched_getaffinity(0))} cores, "
           f"load average {os.getloadavg()[0]:.1f}\n")
@@ -197,7 +207,8 @@ def main() -> None:
         else:
             print(f"| {name} | {clock.wall:.2f} | {clock.cpu:.2f} | {clock.wall / base_wall:.1f}x | "
                   f"{clock.cpu / base_cpu:.1f}x | {ap:.3f} |")
-    print(f"\nrerun: python bench/similarity_speed.py --students {args.students}")
+    print(f"\nrerun: python bench/similarity_speed.py --students {args.students}"
+          + (f" --blocks {args.blocks}" if args.blocks else ""))
 
 
 if __name__ == "__main__":

@@ -121,9 +121,10 @@ class Cohort:
             for p, value in zip(pair[chosen].tolist(), block_score[chosen].tolist()):
                 blocks[p][keys[k]] = round(value, 4)
         pairs = []
-        for p in keep.tolist():
-            x, y = divmod(p, n)
-            filled = {keys[k]: 0.0 for k in np.flatnonzero(scored[x] * scored[y])}
+        kept_a, kept_b = np.divmod(keep, n)
+        both = (scored[kept_a] * scored[kept_b]).astype(bool).tolist()
+        for p, x, y, filled_keys in zip(keep.tolist(), kept_a.tolist(), kept_b.tolist(), both):
+            filled = {key: 0.0 for key, filled in zip(keys, filled_keys) if filled}
             filled.update(blocks[p])
             pairs.append(PairScore(x, y, round(float(score[p]), 4), round(float(overall[p]), 4),
                                    round(float(evidence[p]), 4), dict(sorted(filled.items()))))
@@ -138,17 +139,23 @@ class Cohort:
         previous = np.array([s.previous for s in self.students], dtype=bool)
         for key in keys:
             weights = self.weights[key]
-            pairs, hits = [], []
+            # most shared fingerprints are held by exactly two students: those pairs are listed
+            # directly; a larger group gives all its pairs at once
+            pair_list: list[int] = []
+            weight_list: list[float] = []
+            groups, group_weights = [], []
             for h, holders in self.index.postings[key].items():
-                if len(holders) >= 2 and weights[h] > 0:
+                weight = weights[h]
+                if len(holders) == 2 and weight > 0:
+                    pair_list.append(holders[0] * n + holders[1])
+                    weight_list.append(weight)
+                elif len(holders) > 2 and weight > 0:
                     i, j = _upper_pairs(len(holders))
                     held = np.asarray(holders)
-                    pairs.append(held[i] * n + held[j])
-                    hits.append(np.full(len(i), weights[h]))
-            if not pairs:
-                yield np.zeros(0, dtype=np.int64), np.zeros(0)
-                continue
-            pair, weight = np.concatenate(pairs), np.concatenate(hits)
+                    groups.append(held[i] * n + held[j])
+                    group_weights.append(np.full(len(i), weight))
+            pair = np.concatenate([np.asarray(pair_list, dtype=np.int64), *groups])
+            weight = np.concatenate([np.asarray(weight_list), *group_weights])
             now = ~(previous[pair // n] & previous[pair % n])
             shared = np.bincount(pair[now], weights=weight[now], minlength=n * n)
             present = np.flatnonzero(shared)

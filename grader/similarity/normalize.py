@@ -118,6 +118,8 @@ def _with_prefixes(names: set[str]) -> set[str]:
 
 
 _NO_SPAN = (-1, -1)
+_FIELDLESS = frozenset(cls for base in (ast.operator, ast.unaryop, ast.boolop)
+                       for cls in base.__subclasses__())
 
 
 class _Emitter:
@@ -197,7 +199,10 @@ class _Emitter:
                     for item in value:
                         self._node(item, line, unit, effects, False)
             elif isinstance(value, ast.AST):
-                self._node(value, line, unit, effects, False)
+                if type(value) in _FIELDLESS:  # an operator: `Add`, `Gt` (saves a call each)
+                    self._emit(unit, type(value).__name__, line)
+                else:
+                    self._node(value, line, unit, effects, False)
             elif type(value) is str:
                 self._emit(unit, _LOCAL + value if kind is ast.arg else value, line)
             elif value is not None:
