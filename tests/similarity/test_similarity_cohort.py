@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from grader.errors import ConfigError
 from grader.similarity import main
+from grader.similarity import cohort as cohort_module
 from grader.similarity.command import compare_submissions
 
 
@@ -178,3 +179,23 @@ def test_report_marks_the_matched_fragments_escaped(tmp_path, planting):
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<i>" not in html and "&#x27;&lt;i&gt;&amp;&#x27;" in html
     assert "<mark>scores[target &gt; 0] = 0</mark>" in html
+
+
+def test_reading_on_several_cores_gives_the_same_pairs(planted, monkeypatch):
+    """The process pool (used from PARALLEL_MIN_SUBMISSIONS on) returns students in order."""
+    paths, _ = planted
+    serial = compare_submissions([str(p) for p in paths], [])[1]
+    monkeypatch.setattr(cohort_module, "PARALLEL_MIN_SUBMISSIONS", 2)
+    monkeypatch.setattr(cohort_module.os, "sched_getaffinity", lambda _: {0, 1})
+    pools = []
+
+    class CountedPool(cohort_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cohort_module, "ProcessPoolExecutor", CountedPool)
+    cohort, parallel = compare_submissions([str(p) for p in paths], [])
+    assert len(pools) == 1
+    assert [s.label for s in cohort.students] == sorted(s.label for s in cohort.students)
+    assert parallel == serial
