@@ -30,23 +30,6 @@ class _ChildFields(dict):
 CHILD_FIELDS = _ChildFields()
 
 
-def walk(node: ast.AST) -> list[ast.AST]:
-    """Every node under `node`, each before its children (ast.walk is 2x slower)."""
-    stack, out = [node], []
-    while stack:
-        n = stack.pop()
-        if not isinstance(n, ast.AST):
-            continue  # None in Dict.keys, names in Global.names
-        out.append(n)
-        for name in CHILD_FIELDS[type(n)]:
-            value = getattr(n, name, None)
-            if type(value) is list:
-                stack.extend(value)
-            elif isinstance(value, ast.AST):
-                stack.append(value)
-    return out
-
-
 @dataclass
 class Facts:
     """What one statement does with names, from one walk of it."""
@@ -60,7 +43,7 @@ class Facts:
 def facts_of(stmt: ast.stmt) -> Facts:
     facts = Facts()
     stack = [stmt]
-    while stack:  # walk(), inlined: this loop is the hottest of the normaliser
+    while stack:  # a prefix walk (ast.walk is 2x slower), the hottest loop of the normaliser
         n = stack.pop()
         kind = type(n)
         if kind is ast.Name:
@@ -148,6 +131,6 @@ def _is_dead(stmt: ast.stmt, reads: set[str], facts: dict) -> bool:
         return False
     if len(targets) == 1 and type(targets[0]) is ast.Name:
         return targets[0].id not in reads
-    names = [n for t in targets for n in walk(t)]
+    names = [n for t in targets for n in ast.walk(t) if isinstance(n, ast.expr)]
     plain = all(isinstance(n, (ast.Name, ast.Tuple, ast.List, ast.Starred)) for n in names)
     return plain and not any(isinstance(n, ast.Name) and n.id in reads for n in names)
