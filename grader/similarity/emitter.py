@@ -124,7 +124,10 @@ class Emitter:
         line = getattr(node, "lineno", line)
         if effects:
             self._call_effects(node, kind, unit)
-        self._emit(unit, kind.__name__, line)
+        unit.tokens.append(kind.__name__)  # _emit(), inlined: one token per node
+        unit.lines.append(line)
+        if self.spans:
+            unit.where.append(_NO_SPAN)
         for name in CHILD_FIELDS[kind]:
             value = getattr(node, name, None)
             if type(value) is list:

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 KGRAM_TOKENS = 5
 WINDOW_KGRAMS = 4
@@ -34,7 +33,7 @@ _POWERS = np.array([pow(1_000_003, KGRAM_TOKENS - 1 - j, 2**64) for j in range(K
 
 def winnow(tokens: Sequence[str]) -> dict[int, tuple[int, ...]]:
     """Fingerprint hash -> start positions (token indices) of the k-grams it was taken from."""
-    ids = np.fromiter((_token_id(t) for t in tokens), dtype=np.uint64, count=len(tokens))
+    ids = np.array([_token_ids.get(t) or _token_id(t) for t in tokens], dtype=np.uint64)
     n = len(ids) - KGRAM_TOKENS + 1
     if n < 1:
         return {}
@@ -42,11 +41,17 @@ def winnow(tokens: Sequence[str]) -> dict[int, tuple[int, ...]]:
     for j in range(1, KGRAM_TOKENS):
         hashes += ids[j:j + n] * _POWERS[j]
     hashes >>= np.uint64(1)  # plain Python ints below 2**63
-    windows = sliding_window_view(hashes, WINDOW_KGRAMS) if n > WINDOW_KGRAMS else hashes[None, :]
-    # the rightmost minimum of each window: argmin of the reversed window finds the last one
-    width = windows.shape[1]
-    chosen = width - 1 - windows[:, ::-1].argmin(axis=1) + np.arange(len(windows))
-    chosen = chosen[np.r_[True, chosen[1:] != chosen[:-1]]]
+    # each window's minimum, then its rightmost position: later offsets overwrite earlier ones
+    width = min(WINDOW_KGRAMS, n)
+    count = n - width + 1
+    low = hashes[:count].copy()
+    for j in range(1, width):
+        np.minimum(low, hashes[j:j + count], out=low)
+    offset = np.zeros(count, dtype=np.int64)
+    for j in range(1, width):
+        offset[hashes[j:j + count] == low] = j
+    chosen = offset + np.arange(count)
+    chosen = chosen[np.concatenate(([True], chosen[1:] != chosen[:-1]))]
     out: dict[int, list[int]] = defaultdict(list)
     for h, position in zip(hashes[chosen].tolist(), chosen.tolist()):
         out[h].append(position)
