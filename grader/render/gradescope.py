@@ -1,4 +1,4 @@
-"""results.json exactly as Gradescope reads it (../shared/docs/gradescope-results.md).
+"""results.json exactly as Gradescope reads it (docs/gradescope-results.md).
 
 Numbers are JSON numbers, every test has score/max_score/status/name/output/visibility/tags, text
 uses Unix line ends. Staff-only text (Outcome.detail, tracebacks) goes only into one test with

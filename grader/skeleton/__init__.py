@@ -5,7 +5,7 @@
     grade-skeleton --zip hw1.zip   also write the hand-out, MNIST included, as a zip to publish
 
 The staff edits only reference/ (codes/, tests/, handout.toml); the layout is
-shared/docs/assignment-interface.md.
+docs/assignment-interface.md.
 """
 from __future__ import annotations
 
