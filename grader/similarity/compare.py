@@ -107,8 +107,8 @@ class Cohort:
             pa, pb = pair // n, pair % n
             block_score = shared / np.maximum((mass[pa, k] + mass[pb, k]) / 2, 1e-12)
             total[pair] += shared
-            evidence[pair] = np.maximum(evidence[pair],
-                                        block_score ** 2 * -np.expm1(-confidence * shared / EVIDENCE_WEIGHT))
+            strength = block_score ** 2 * -np.expm1(-confidence * shared / EVIDENCE_WEIGHT)
+            evidence[pair] = np.maximum(evidence[pair], strength)
             best_block[pair] = np.maximum(best_block[pair], block_score)
             per_block.append((pair, block_score))
         overall = total / np.maximum(denominator, 1e-12)

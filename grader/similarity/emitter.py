@@ -159,7 +159,8 @@ class Emitter:
         self._node(node.value, node.lineno, unit, effects, chain is not None)
         value = node.value
         own = node.attr in self.local_attrs and type(value) is ast.Name and value.id == "self"
-        span = (node.end_col_offset - len(node.attr.encode()), node.end_col_offset) if self.spans else _NO_SPAN
+        end = node.end_col_offset
+        span = (end - len(node.attr.encode()), end) if self.spans else _NO_SPAN
         self._emit(unit, ATTR + node.attr if own else node.attr, node.end_lineno, span)
 
     def _call_effects(self, node, kind, unit: _Unit) -> None:

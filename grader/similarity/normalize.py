@@ -5,8 +5,9 @@ The steps, each against one disguise:
   tree, never the text), and literals are compared by value (`1` == `1.0` == `1.`);
 - drop dead code (deadcode.py): `pass`, bare expressions without a call, assignments to names
   nothing reads, statements after a `return`, `if False:` suites, the stub `raise NotImplementedError`;
-- emit tokens (emitter.py) and put independent statements in a canonical order (a topological order of the statements'
-  read/write dependencies, ties broken by the statements' shape), so swapping lines changes nothing;
+- emit tokens (emitter.py) and put independent statements in a canonical order (a topological
+  order of the statements' read/write dependencies, ties broken by the statements' shape), so
+  swapping lines changes nothing;
 - rename the block's own names (`v0, v1, ...`) and its own `self.` attributes (`a0, ...`) in order of
   first use, after the reordering, so renaming changes nothing.
 

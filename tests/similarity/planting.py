@@ -2,6 +2,11 @@
 
 Each honest fixture fills the reference's blocks; a planted copy is made from one by the edits a
 copier makes by hand (rename, reformat, reorder, comments and dead code, one block only).
+honest_students() generates a class: each student takes each block from one of six independent
+implementations (the fixtures and the reference), then decides every site of it on its own
+(HonestEdit: operand order, spellings, temporaries, names). Sites are independent so that two
+honest students rarely write a long block verbatim, while the short obvious blocks coincide as in
+a real class; an honest generator that copied whole blocks would be planting copies.
 conftest.py hands this module to the tests as the `planting` fixture; bench/similarity_speed.py
 loads it by path to build its cohort the same way.
 """
