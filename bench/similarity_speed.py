@@ -70,7 +70,7 @@ def build_cohort(dest: Path, students: int, blocks: int | None = None) -> tuple[
     rng = random.Random(SEED)
     bodies = {f"s{number:04d}": own for number, own in enumerate(planting.honest_students(students, rng))}
     for own in bodies.values():
-        for key in list(own)[blocks:]:
+        for key in list(own)[blocks:] if blocks is not None else []:
             own[key] = ["raise NotImplementedError"]
     labels = sorted(bodies)
     planted_count = min(PLANTED, students // 3)
