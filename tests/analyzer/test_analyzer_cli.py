@@ -1,4 +1,4 @@
-"""analyze.py as students run it: a script inside the hand-out, only the standard library."""
+"""analyze.py as students run it: a script inside the hand-out, the standard library and LibCST."""
 from __future__ import annotations
 
 import ast
@@ -45,8 +45,22 @@ def test_path_overrides_and_one_line_error_for_a_missing_folder(handout, tmp_pat
     assert error.count("\n") == 1 and "nope (your codes) is not a folder" in error
 
 
-def test_package_imports_only_the_standard_library_and_itself():
-    allowed = set(sys.stdlib_module_names) | {"code_analyze", "__future__"}
+def test_without_libcst_the_script_says_how_to_install_it_in_one_line(handout):
+    script = handout.root / "code_analyze" / "analyze.py"
+    shutil.copytree(PACKAGE, script.parent, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    run = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys; sys.modules['libcst'] = None; "
+         "runpy.run_path(sys.argv[1], run_name='__main__')", str(script)],
+        cwd=handout.root, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr == ("analyze.py: error: LibCST is not installed; run `pip install libcst`, "
+                          "then run me again\n")
+    assert not (script.parent / "summary.txt").exists()
+
+
+def test_package_imports_only_the_standard_library_libcst_and_itself():
+    allowed = set(sys.stdlib_module_names) | {"code_analyze", "__future__", "libcst"}
     for module in PACKAGE.glob("*.py"):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
