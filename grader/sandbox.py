@@ -94,9 +94,11 @@ def bwrap_command(workdir: Path) -> list[str]:
     files = []
     for entry in sorted((workdir / "sub").iterdir()):
         files += ["--ro-bind", str(entry), f"/sub/{entry.name}"]
-    return ["bwrap", *_namespaces(), "--die-with-parent", "--new-session",
+    # The scratch /tmp comes before the Python binds: a virtual environment under the host's /tmp
+    # (CI makes one there) must be bound on top of it, not hidden beneath it.
+    return ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", *_scratch("/tmp"),
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
-            *_python_binds(), "--proc", "/proc", "--dev", "/dev", *_scratch("/tmp"), *_scratch("/sub"),
+            *_python_binds(), "--proc", "/proc", "--dev", "/dev", *_scratch("/sub"),
             *files, "--ro-bind", str(workdir / "rt"), "/rt", "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/sub"]
 

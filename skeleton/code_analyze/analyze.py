@@ -6,7 +6,7 @@ Run it from the hand-out (or from anywhere) before submitting:
 
 It compares code_analyze/_codes/ (the hand-out's pristine codes) with codes/ (yours) and writes
 code_analyze/summary.txt; --origin-dir, --target-dir and --output override the three paths.
-Needs only the Python standard library.
+Needs Python >= 3.8 and LibCST (`pip install libcst`).
 """
 from __future__ import annotations
 
@@ -18,9 +18,16 @@ HERE = Path(__file__).resolve().parent
 if not __package__:  # run as a script: make the folder importable as the package it is
     sys.path.insert(0, str(HERE.parent))
 
-from code_analyze.summary import analyze_dirs, problems, render_summary, write_summary  # noqa: E402
-
 PROG = "analyze.py"
+
+try:
+    from code_analyze.summary import analyze_dirs, problems, render_summary, write_summary
+except ModuleNotFoundError as exc:  # the one dependency outside the standard library
+    if exc.name != "libcst":
+        raise
+    print(f"{PROG}: error: LibCST is not installed; run `pip install libcst`, then run me again",
+          file=sys.stderr)
+    sys.exit(2)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from code_analyze.blocks import Block, find_blocks, split_lines
 from code_analyze.diff import changed_todo_lines, modified_lines, outside_lines
-from code_analyze.scopes import Scopes, find_scopes
+from code_analyze.scopes import Scopes, find_scopes, syntax_error
 
 
 @dataclass(frozen=True)
@@ -49,18 +49,17 @@ def compare_file(name: str, pristine: str, student: bytes) -> FileReport:
     old_lines, new_lines = split_lines(pristine), split_lines(text)
     old_blocks, _ = find_blocks(pristine)
     new_blocks, _ = find_blocks(text)
-    note = None
+    is_python = name.endswith(".py")
     pairs: dict[int, Block] = {}
     old_scopes = new_scopes = Scopes(())
-    if name.endswith(".py"):
-        new_scopes = find_scopes(text)
-        if new_scopes.parse_error:
-            note = "does not parse"
-    if old_blocks:
+    if old_blocks:  # only files with blocks need their structure
         old_scopes = find_scopes(pristine)
+        new_scopes = find_scopes(text) if is_python else new_scopes
         pairs = _pair(old_blocks, old_scopes, old_lines, new_blocks, new_scopes, new_lines)
-        if note:
-            note += "; blocks found line by line"
+    parse_error = new_scopes.parse_error if old_blocks else syntax_error(text) if is_python else None
+    note = None
+    if parse_error:
+        note = "does not parse" + ("; blocks found line by line" if old_blocks else "")
     filled = tuple(_filled(block, old_scopes, pairs.get(block.index), new_scopes, new_lines)
                    for block in old_blocks)
     changes = modified_lines(
@@ -68,7 +67,7 @@ def compare_file(name: str, pristine: str, student: bytes) -> FileReport:
         outside_lines(new_lines, (block.body_lines for block in pairs.values())))
     return FileReport(name, note, filled,
                       tuple(f"# {number} {sign} {text}" for sign, number, text in changes),
-                      tuple(changed_todo_lines(changes)), new_scopes.parse_error)
+                      tuple(changed_todo_lines(changes)), parse_error)
 
 
 def _filled(old: Block, old_scopes: Scopes, new: Block | None, new_scopes: Scopes,

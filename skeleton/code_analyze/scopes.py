@@ -1,11 +1,13 @@
-"""Which class.function encloses a line: the syntax tree when the file parses, else indentation."""
+"""Which class.function encloses a line: LibCST's tree when the file parses, else indentation."""
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass
 
 from code_analyze.blocks import split_lines
-from code_analyze.visitors import Span, def_spans
+from code_analyze.visitors import Span, definition_spans
 
 _DEF = re.compile(r"\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)")
 
@@ -26,16 +28,30 @@ class Scopes:
         return next((span for span in self.spans if span.name == name), None)
 
 
+def syntax_error(text: str) -> str | None:
+    """Why Python rejects `text` ("line 3: '(' was never closed"), or None if it compiles.
+
+    Python, not LibCST, is the judge: it is what runs the student's code, and its messages
+    are the ones students know.
+    """
+    try:
+        with warnings.catch_warnings():  # a student's "\d" is no concern of the summary
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
+    except (ValueError, RecursionError) as exc:  # null bytes on some versions; absurd nesting
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def find_scopes(text: str) -> Scopes:
     lines = split_lines(text)
-    # A student's file may not parse: fall back to indentation, and say where it breaks.
-    try:
-        return Scopes(tuple(_with_trailing_comments(span, lines) for span in def_spans(text)))
-    except SyntaxError as exc:
-        error = f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
-    except (ValueError, RecursionError) as exc:  # null bytes on some versions; absurd nesting
-        error = str(exc) or type(exc).__name__
-    spans = _indented_spans(lines)
+    error = syntax_error(text)
+    # LibCST wants one kind of line end; CR, LF and CRLF all end a line, so numbers are kept.
+    spans = None if error else definition_spans("\n".join(lines))
+    if spans is None:  # a student's file may not parse: fall back to indentation
+        spans = _indented_spans(lines)
     return Scopes(tuple(_with_trailing_comments(span, lines) for span in spans), error)
 
 

@@ -3,6 +3,7 @@ import io
 import os
 import socket
 import sys
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -162,3 +163,11 @@ def test_npy_reader_refuses_pickled_objects():
     np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     with pytest.raises(protocol.ProtocolError):
         protocol.npy_to_array(buf.getvalue())
+
+
+@pytest.mark.skipif(not (os.environ.get("CI") and shutil.which("bwrap")),
+                    reason="only CI promises a working bubblewrap")
+def test_bubblewrap_works_in_ci():
+    """CI installs bubblewrap so the sandbox is exercised for real: a silent fallback there would
+    skip the hostile corpus, so say it loudly instead."""
+    assert bwrap_works(), "bwrap is installed but the sandbox's numpy probe fails under it"
