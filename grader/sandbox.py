@@ -8,9 +8,9 @@ its own pid namespace. Without bubblewrap (or with sandbox=False) it runs from a
 the same rlimits, and the run carries ONE note saying so.
 When the grader runs as root (CI, Gradescope) the worker starts as root, so the interpreter loads
 even from a mode-700 /root, then becomes uid/gid 65534 itself before any student import (see
-worker.drop_privileges): a real unprivileged user on the host, with no capabilities. bubblewrap
+confine.drop_privileges): a real unprivileged user on the host, with no capabilities. bubblewrap
 then needs no user namespace (which would map that uid back to root outside).
-The rlimits themselves are set by the worker before it imports student code (see worker.py).
+The rlimits themselves are set by the worker before it imports student code (see confine.py).
 """
 from __future__ import annotations
 
@@ -253,6 +253,7 @@ class Sandbox:
         rt = self.workdir / "rt"
         rt.mkdir()
         shutil.copyfile(_HERE / "worker.py", rt / "_grader_worker.py")
+        shutil.copyfile(_HERE / "confine.py", rt / "_grader_confine.py")
         shutil.copyfile(_HERE / "protocol.py", rt / "_grader_protocol.py")
         if tasks_file is not None:
             shutil.copyfile(tasks_file, rt / "_grader_tasks.py")

@@ -1,0 +1,152 @@
+"""What the worker does to itself before any student code runs: rlimits, refusing deep-learning
+frameworks at import, dropping to an unprivileged user, a seccomp filter against new processes,
+and moving the protocol's file descriptors out of the student's way.
+
+Copied next to worker.py into the sandbox's runtime folder (stdlib only, numpy imported lazily),
+so, like protocol.py, it must not import anything from grader.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import importlib
+import os
+import platform
+import random
+import resource
+import signal
+import struct
+
+# The deep-learning frameworks the homework forbids; refused at import so a submission that leans
+# on one fails loudly instead of quietly passing.
+REFUSED_PACKAGES = frozenset({
+    "torch", "torchvision", "tensorflow", "keras", "jax", "jaxlib", "flax", "sklearn", "mxnet",
+    "paddle", "theano", "chainer", "cupy", "caffe", "caffe2", "lasagne", "tinygrad", "mindspore",
+    "oneflow", "onnxruntime",
+})
+
+
+class FrameworkRefuser:
+    """A meta path finder that refuses deep-learning frameworks before any other finder runs."""
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in REFUSED_PACKAGES:
+            raise ImportError(f"'{top}' is not allowed in this assignment: implement it with numpy")
+        return None
+
+
+def set_limits(args) -> None:
+    """Hard limits (soft = hard) so student code cannot raise them again."""
+    mb = 2**20
+    for res, value in ((resource.RLIMIT_AS, args.memory_mb * mb), (resource.RLIMIT_CPU, args.cpu_s),
+                       (resource.RLIMIT_FSIZE, args.max_file_mb * mb),
+                       (resource.RLIMIT_NOFILE, args.max_open_files),
+                       (resource.RLIMIT_NPROC, args.max_processes), (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(res, (value, value))
+    # Past the file-size limit a write should fail with EFBIG, not kill the worker.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+# What a submission may import after the worker dropped to uid 65534, imported while it still can
+# (see preload): the stdlib modules homework code uses, and numpy's lazily loaded subpackages.
+PRELOAD = ("__future__", "abc", "argparse", "bisect", "collections", "contextlib", "copy", "csv",
+           "dataclasses", "datetime", "encodings.idna", "enum", "functools", "gzip", "hashlib",
+           "heapq", "io", "itertools", "json", "logging", "math", "numbers", "operator", "pathlib",
+           "pickle", "re", "statistics", "string", "struct", "tempfile", "textwrap", "time", "typing",
+           "numpy.fft", "numpy.lib.stride_tricks", "numpy.linalg", "numpy.ma", "numpy.polynomial",
+           "numpy.random", "numpy.testing")
+
+
+def _others_can_enter(path: str) -> bool:
+    """Whether an unprivileged user (neither owner nor in the group) can traverse every folder
+    down to `path`."""
+    path = os.path.realpath(path)
+    while True:
+        if not os.stat(path).st_mode & 0o001:
+            return False
+        parent = os.path.dirname(path)
+        if parent == path:
+            return True
+        path = parent
+
+
+def preload(modules=PRELOAD) -> None:
+    """Import `modules` now when the interpreter lives where uid 65534 cannot read it (pyenv
+    under a mode-700 /root, without bubblewrap): after the drop, an import from there would fail.
+    Under bubblewrap the bound folders are traversable and nothing is imported ahead."""
+    import numpy
+
+    if all(_others_can_enter(os.path.dirname(m.__file__)) for m in (os, numpy)):
+        return
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+def drop_privileges(uid: int) -> None:
+    """Become uid/gid `uid` for good, before any student import: no supplementary groups, and
+    real, effective and saved ids all changed, so the kernel clears every capability and there is
+    no way back to root."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) or os.getgroups():
+        raise SystemExit(f"worker: could not switch to uid {uid}")
+
+
+# Syscall numbers that create processes, per machine; clone is allowed for threads only.
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_CLONE, _CLONE3 = {"x86_64": 56, "aarch64": 220}, 435
+_FORKS = {"x86_64": (57, 58), "aarch64": ()}  # fork, vfork
+_CLONE_THREAD = 0x00010000
+
+
+def deny_new_processes() -> bool:
+    """Install a seccomp filter: fork, vfork and clone without CLONE_THREAD fail with EPERM.
+
+    RLIMIT_NPROC alone cannot stop a fork bomb: it counts every process of the uid (all the
+    workers of a batch, the grader's own processes when it is not root) and does not hold for
+    root at all. Best effort: False where seccomp is unavailable (another machine type, an old
+    kernel)."""
+    machine = platform.machine()
+    if machine not in _AUDIT_ARCH:
+        return False
+    deny, allow = 0x00050000 | errno.EPERM, 0x7FFF0000  # SECCOMP_RET_ERRNO | EPERM, RET_ALLOW
+
+    def op(code, k, jt=0, jf=0):
+        return struct.pack("HBBI", code, jt, jf, k)
+
+    def when(nr, ret):  # if nr == syscall: return ret
+        return op(0x15, nr, 0, 1) + op(0x06, ret)
+
+    program = (op(0x20, 4) + op(0x15, _AUDIT_ARCH[machine], 1, 0) + op(0x06, deny)  # another ABI
+               + op(0x20, 0) + op(0x35, 0x40000000, 0, 1) + op(0x06, deny)  # x32 numbers
+               + when(_CLONE3, 0x00050000 | errno.ENOSYS)  # flags out of reach: libc falls back to clone
+               + b"".join(when(nr, deny) for nr in _FORKS[machine])
+               + op(0x15, _CLONE[machine], 1, 0) + op(0x06, allow)
+               + op(0x20, 16) + op(0x45, _CLONE_THREAD, 0, 1) + op(0x06, allow) + op(0x06, deny))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    buf = ctypes.create_string_buffer(program, len(program))
+    fprog = SockFprog(len(program) // 8, ctypes.addressof(buf))
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+    return (prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+            and prctl(22, 2, ctypes.addressof(fprog), 0, 0) == 0)  # PR_SET_SECCOMP, MODE_FILTER
+
+
+def hide_fd(fd: int, max_open_files: int) -> int:
+    """Move a protocol fd to a random number above the student's fd range (close-on-exec), so
+    prints or a stray os.write(3, ...) cannot reach the channel by accident."""
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    low = max_open_files + 8
+    base = random.SystemRandom().randrange(low, max(low + 1, min(soft, 1024) - 8))
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, base)
+    os.close(fd)
+    return new
