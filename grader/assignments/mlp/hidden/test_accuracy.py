@@ -52,4 +52,4 @@ def test_accuracy_on_mnist(student, mnist, settings, limits, record_score, leade
     zero, full = config["zero_points_below"], config["full_points_at"]
     leaderboard("accuracy (%)", round(100 * best, 2))
     record_score(min(1.0, max(0.0, (best - zero) / (full - zero))))
-    assert best >= full, f"test accuracy {best:.2%} ({'; '.join(tried)}); full points from {full:.0%}, none below {zero:.0%}"
+    assert best >= full, f"test accuracy {best:.2%} ({'; '.join(tried)})"

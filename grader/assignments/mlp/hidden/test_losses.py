@@ -126,23 +126,23 @@ def test_hinge_margin_backward(student, reference, check):
 
 @pytest.mark.feedback("FocalLoss.forward should return E = 1/N sum_n -sum_k (alpha_k t_k + (1 - alpha_k)(1 - t_k)) (1 - h_k)^gamma t_k ln h_k, h = softmax(x)")
 def test_focal_forward(student, reference, check):
-    """FocalLoss forward (bonus)"""
+    """FocalLoss forward"""
     check_forward(student, reference, check, "FocalLoss")
 
 
 @pytest.mark.feedback("FocalLoss.backward should return dE/dx of shape (N, K): differentiate through the softmax; the gradient carries 1/N")
 def test_focal_backward(student, reference, check):
-    """FocalLoss backward (bonus)"""
+    """FocalLoss backward"""
     check_backward(student, reference, check, "FocalLoss")
 
 
 @pytest.mark.feedback("FocalLoss.backward does not match finite differences of your own FocalLoss.forward")
 def test_focal_backward_matches_forward(student, check):
-    """FocalLoss backward agrees with your forward (finite differences) (bonus)"""
+    """FocalLoss backward agrees with your forward (finite differences)"""
     check_backward_matches_forward(student, check, "FocalLoss")
 
 
 @pytest.mark.feedback("FocalLoss gives nan or inf for logits near +-1000: work with x - max(x) and log-softmax")
 def test_focal_stable_on_large_logits(student, check, note):
-    """FocalLoss stays finite for logits of magnitude 1e3 (bonus)"""
+    """FocalLoss stays finite for logits of magnitude 1e3"""
     check_stable(student, check, note, "FocalLoss")
