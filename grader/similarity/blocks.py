@@ -15,6 +15,7 @@ from grader.similarity.normalize import NormalizedBlock, normalize_block
 
 _DEF = re.compile(r"(\s*)(?:async\s+)?(def|class)\s+(\w+)")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,7 @@ def read_blocks(file_name: str, text: str, cache: dict | None = None) -> list[Bl
     code outside the blocks still shares the cache.
     """
     layout = _Layout(text, file_name)
-    outside_names = frozenset(_IDENTIFIER.findall("\n".join(
-        line.split("#", 1)[0] for number, line in enumerate(layout.lines, 1)
-        if number not in layout.in_block)))
+    outside_names = frozenset(_IDENTIFIER.findall(_COMMENT.sub("", "\n".join(layout.outside()))))
     cache = {} if cache is None else cache
     result: list[BlockCode] = []
     reads_of: dict[int, frozenset[str]] = {}
@@ -76,10 +75,12 @@ class _Layout:
     """One file's lines, their indentation, and its blocks named by the defs around them."""
 
     def __init__(self, text: str, file_name: str = ""):
-        self.lines = [line.expandtabs(8) if "\t" in line else line for line in split_lines(text)]
+        self.lines = split_lines(text)
+        if "\t" in text:
+            self.lines = [line.expandtabs(8) for line in self.lines]
         # indentation of each code line; None for blank and comment-only lines
-        self.indents = [None if not line.strip() or line.lstrip().startswith("#")
-                        else len(line) - len(line.lstrip()) for line in self.lines]
+        self.indents = [None if not (code := line.lstrip()) or code[0] == "#" else len(line) - len(code)
+                        for line in self.lines]
         self.named: list[tuple[str, Block, int | None]] = []
         self.in_block: set[int] = set()
         seen: dict[str, int] = {}
@@ -88,6 +89,14 @@ class _Layout:
             seen[qualname] = seen.get(qualname, 0) + 1
             self.named.append((f"{file_name}:{qualname}:{seen[qualname]}", block, def_line))
             self.in_block.update(range(block.start, block.end + 1))
+
+    def outside(self) -> list[str]:
+        """The lines outside every TODO block (markers included in the blocks)."""
+        out, after = [], 0
+        for _, block, _ in self.named:
+            out += self.lines[after:block.start - 1]
+            after = block.end
+        return out + self.lines[after:]
 
     def _enclosing(self, start: int) -> tuple[str, int | None]:
         """Qualified name of the defs/classes around line `start` (1-based), innermost def's line."""
