@@ -48,6 +48,7 @@ def read_blocks(file_name: str, text: str, cache: dict | None = None) -> list[Bl
     down to the identifiers the body uses (the only ones it can affect), so a student who edits
     code outside the blocks still shares the cache.
     """
+    file_name = _KEYS.setdefault(file_name, file_name)
     layout = _Layout(text, file_name)
     outside_names = frozenset(_IDENTIFIER.findall(_COMMENT.sub("", "\n".join(layout.outside()))))
     cache = {} if cache is None else cache
@@ -58,12 +59,22 @@ def read_blocks(file_name: str, text: str, cache: dict | None = None) -> list[Bl
             reads_of[def_line] = layout.function_reads(def_line)
         used = frozenset(_IDENTIFIER.findall("\n".join(block.body)))
         context = (block.body, reads_of.get(def_line, frozenset()) & used, outside_names & used)
-        fingerprints = cache.get(context)
-        if fingerprints is None:
+        hit = cache.get(context)
+        if hit is None:
             tokens = normalize_block(block.body, context[2], context[1]).tokens
-            fingerprints = cache[context] = winnow(tokens) if len(tokens) >= MIN_TOKENS else {}
-        result.append(BlockCode(key, file_name, block.start, *context, fingerprints))
+            # keyed by the tokens too: renamed or reformatted copies of one answer (a third of a
+            # cohort's distinct blocks) share one winnowing. A tuple of str never equals a context.
+            fingerprints = cache.get(tokens)
+            if fingerprints is None:
+                fingerprints = cache[tokens] = winnow(tokens) if len(tokens) >= MIN_TOKENS else {}
+            hit = cache[context] = (context, fingerprints)
+        # equal blocks share one body, context and fingerprints object: pickle sends each once
+        context, fingerprints = hit
+        result.append(BlockCode(_KEYS.setdefault(key, key), file_name, block.start, *context, fingerprints))
     return result
+
+
+_KEYS: dict[str, str] = {}  # one string object per block key and file name, for the same reason
 
 
 def block_keys(file_name: str, text: str) -> list[tuple[str, Block, int | None]]:
