@@ -17,6 +17,7 @@ import random
 import resource
 import signal
 import struct
+import sys
 
 # The deep-learning frameworks the homework forbids; refused at import so a submission that leans
 # on one fails loudly instead of quietly passing.
@@ -73,13 +74,20 @@ def _others_can_enter(path: str) -> bool:
 
 
 def preload(modules=PRELOAD) -> None:
-    """Import `modules` now when the interpreter lives where uid 65534 cannot read it (pyenv
-    under a mode-700 /root, without bubblewrap): after the drop, an import from there would fail.
-    Under bubblewrap the bound folders are traversable and nothing is imported ahead."""
+    """Keep the interpreter importable after the drop when it lives where uid 65534 cannot
+    traverse (pyenv under a mode-700 /root, without bubblewrap): every sys.path folder behind such
+    a parent is opened now and replaced by /proc/self/fd/N, which resolves without walking the
+    parents, so any standard-library module still imports later; packages already imported keep
+    their own paths, so their lazily loaded parts (`modules`) are imported ahead.
+    Under bubblewrap the bound folders are traversable and nothing changes."""
     import numpy
 
     if all(_others_can_enter(os.path.dirname(m.__file__)) for m in (os, numpy)):
         return
+    for i, entry in enumerate(sys.path):
+        if os.path.isdir(entry) and not _others_can_enter(entry):
+            sys.path[i] = f"/proc/self/fd/{os.open(entry, os.O_RDONLY | os.O_DIRECTORY)}"
+    sys.path_importer_cache.clear()
     for name in modules:
         try:
             importlib.import_module(name)
@@ -150,3 +158,66 @@ def hide_fd(fd: int, max_open_files: int) -> int:
     new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, base)
     os.close(fd)
     return new
+
+
+# --- numpy 1.x code on numpy 2 -----------------------------------------------------------------
+# Homework written for numpy 1.x keeps working: the names numpy 2 removed or moved are aliased to
+# their equivalents, and every one used is reported (the parent turns it into a note).
+NUMPY_MOVED_MODULES = ("function_base", "shape_base", "index_tricks", "arraysetops", "nanfunctions",
+                       "type_check", "ufunclike", "utils", "twodim_base", "polynomial", "arraypad",
+                       "histograms", "arrayterator")
+"""numpy.lib.<name> became the private numpy.lib._<name>_impl."""
+NUMPY_REMOVED_NAMES = {
+    "float": "float", "int": "int", "object": "object", "str": "str", "unicode": "str", "float_": "float64",
+    "complex_": "complex128", "unicode_": "str_", "string_": "bytes_", "int0": "intp", "uint0": "uintp",
+    "bool8": "bool_", "longfloat": "longdouble", "singlecomplex": "complex64", "longcomplex": "clongdouble",
+    "clongfloat": "clongdouble", "NaN": "nan", "Inf": "inf", "PINF": "inf", "infty": "inf", "Infinity": "inf",
+    "product": "prod", "cumproduct": "cumprod", "sometrue": "any", "alltrue": "all", "round_": "round",
+    "trapz": "trapezoid", "mat": "asmatrix", "rank": "ndim",
+}
+"""np.<old> -> np.<new> (builtins for the names numpy 1.24 already removed)."""
+
+
+def numpy_compat(used: list) -> None:
+    """Alias numpy 1.x names on numpy 2 and append each one the student uses to `used`."""
+    import builtins
+    import importlib.abc
+    import importlib.util
+    import sys
+
+    import numpy
+
+    if int(numpy.__version__.split(".")[0]) < 2:
+        return
+    special = {"NINF": -numpy.inf, "NZERO": -0.0, "PZERO": 0.0,
+               "asfarray": lambda a, dtype=numpy.float64: numpy.asarray(a, dtype=dtype),
+               "in1d": lambda a, b, **kw: numpy.isin(a, b, **kw).ravel(),
+               "msort": lambda a: numpy.sort(a, axis=0), "asscalar": lambda a: a.item(), "alen": len}
+    original = numpy.__getattr__
+
+    def __getattr__(name):
+        if name in special or name in NUMPY_REMOVED_NAMES:
+            used.append(f"np.{name}")
+            if name in special:
+                return special[name]
+            new = NUMPY_REMOVED_NAMES[name]
+            return getattr(builtins, new) if hasattr(builtins, new) and new in ("float", "int", "object", "str") \
+                else getattr(numpy, new)
+        return original(name)
+
+    numpy.__getattr__ = __getattr__
+
+    class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            if name.startswith("numpy.lib.") and name.rpartition(".")[2] in NUMPY_MOVED_MODULES:
+                return importlib.util.spec_from_loader(name, self)
+            return None
+
+        def create_module(self, spec):
+            used.append(spec.name)
+            return importlib.import_module(f"numpy.lib._{spec.name.rpartition('.')[2]}_impl")
+
+        def exec_module(self, module):
+            pass
+
+    sys.meta_path.append(_Alias())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import importlib
 import io
 import os
@@ -24,7 +25,7 @@ from grader.data import REPO_MNIST_DIR, load_mnist_pixels, scale_pixels
 from grader.errors import ConfigError, SandboxError
 from grader.proxy import (NotImplementedByStudent, StudentError, StudentImportError, StudentProxy,
                           StudentTimeout, WorkerCrashed)
-from grader.results import BONUS, ERROR, FAILED, NOT_IMPLEMENTED, PASSED, Outcome
+from grader.results import BONUS, ERROR, FAILED, GRADER_ERROR, NOT_IMPLEMENTED, PASSED, Outcome
 from grader.sandbox import Sandbox
 
 MAX_DETAIL_CHARS = 20_000
@@ -92,11 +93,31 @@ def load_mnist_once(data_dir: Path) -> MnistPixels:
 
 # --- verdicts ---------------------------------------------------------------------------------
 
+GRADER_ERROR_MESSAGE = ("could not be checked: grader error; the course staff will review it, and it does not "
+                        "count against you")
+
+
+class PrerequisiteFailed(AssertionError):
+    """A test that only pays when another passed (a backward checked against the student's own
+    forward pays only when that forward is right): raised at setup when it did not."""
+
+
+class PrerequisiteNotImplemented(PrerequisiteFailed):
+    """The test it depends on found the student's code still unfilled."""
+
+
+_MISSING_ATTRIBUTE = re.compile(r"module '(\w+)' has no attribute '(\w+)'")
+
+
 def classify(exc: BaseException, when: str, feedback: str) -> tuple[str, str]:
     """(status, student-facing message) for an exception raised in a test's setup or call."""
     def with_hint(text: str) -> str:
         return "; ".join(t for t in (feedback, text) if t)
 
+    if isinstance(exc, PrerequisiteNotImplemented | NotImplementedByStudent):
+        return NOT_IMPLEMENTED, "not implemented"
+    if isinstance(exc, PrerequisiteFailed):
+        return FAILED, str(exc)
     if isinstance(exc, NotImplementedByStudent):
         return NOT_IMPLEMENTED, "not implemented"
     if isinstance(exc, (StudentTimeout, WorkerCrashed)):
@@ -109,13 +130,15 @@ def classify(exc: BaseException, when: str, feedback: str) -> tuple[str, str]:
     if isinstance(exc, StudentError):
         status = FAILED if when == "call" else ERROR
         where = f" ({exc.where})" if exc.where else ""
+        missing = _MISSING_ATTRIBUTE.fullmatch(exc.message) if exc.type_name == "AttributeError" else None
+        if missing:
+            return status, with_hint(f"your {missing[1]}.py has no {missing[2]}, which the hand-out defines")
         return status, with_hint(f"your code raised {exc.type_name}: {exc.message.splitlines()[0] if exc.message else ''}{where}")
-    if isinstance(exc, SandboxError):
-        return ERROR, f"could not run your code: {exc}"
     first_line = (str(exc).strip().splitlines() or [""])[0]
     if isinstance(exc, AssertionError) and when == "call":
         return FAILED, with_hint(first_line)
-    return ERROR, with_hint(f"could not check: {type(exc).__name__}: {first_line}")
+    # Anything else was raised by trusted code (a check, a fixture, the sandbox): never the student's fault.
+    return GRADER_ERROR, GRADER_ERROR_MESSAGE
 
 
 class OutcomeCollector:
@@ -143,6 +166,13 @@ class OutcomeCollector:
             items[:] = []
         for item in items:  # a parametrized test shares its points among its cases
             self._points[item.nodeid] = table[item.originalname] / names.count(item.originalname)
+
+    def outcome_of(self, test: str) -> Outcome | None:
+        """The outcome of the test function named `test` (all its cases passed, if parametrized)."""
+        found = [o for o in self.outcomes.values() if o.test == test]
+        if not found:
+            return None
+        return next((o for o in found if not o.passed), found[0])
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -195,6 +225,28 @@ class GraderPlugin:
 
     def pytest_configure(self, config) -> None:
         config.addinivalue_line("markers", "feedback(message): hint shown to the student when the test fails")
+        config.addinivalue_line("markers", "depends_on(*tests, any=False): pays only when these earlier tests "
+                                "passed (any=True: one of them), e.g. a backward checked against the student's own forward")
+
+    def pytest_runtest_setup(self, item) -> None:
+        marker = item.get_closest_marker("depends_on")
+        if marker is None:
+            return
+        outcomes = []
+        for name in marker.args:
+            outcome = self._collector.outcome_of(name)
+            if outcome is None:
+                self._collector.config_errors.append(f"{item.nodeid}: depends_on({name!r}) names no earlier "
+                                                     "test; put that test before it")
+                raise ConfigError(self._collector.config_errors[-1])
+            outcomes.append(outcome)
+        if marker.kwargs.get("any") and any(o.passed for o in outcomes):
+            return
+        for outcome in outcomes:
+            if outcome.status == NOT_IMPLEMENTED:
+                raise PrerequisiteNotImplemented("not implemented")
+            if not outcome.passed:
+                raise PrerequisiteFailed(f"not checked: needs \"{outcome.name}\" to pass first")
 
     @pytest.fixture(scope="session")
     def student(self) -> StudentProxy:
@@ -240,15 +292,30 @@ class GraderPlugin:
         return record
 
     @pytest.fixture(scope="session")
+    def passed(self):
+        """passed(test): whether that earlier test passed, e.g. to compare a backward's values only
+        where its own test found them right (one cause is charged once)."""
+        return lambda test: (o := self._collector.outcome_of(test)) is not None and o.passed
+
+    @pytest.fixture(scope="session")
     def note(self):
         """note(text): a student-facing note that costs no points (shown once)."""
         return lambda text: self._notes.append(str(text)) if str(text) not in self._notes else None
 
 
+class SuiteRun(NamedTuple):
+    """What running the hidden suite gives: one Outcome per hidden test, student-facing notes, and
+    staff-only figures (the isolation mode, the number of requests to the worker)."""
+
+    outcomes: list[Outcome]
+    notes: list[str]
+    extra: dict
+
+
 def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits | None = None,
-                     sandbox: bool = True) -> tuple[list[Outcome], list[str]]:
-    """Run the hidden suite against codes_dir; one Outcome per hidden test, plus notes.
-    Never raises for what the student's code does; ConfigError for a broken assignment."""
+                     sandbox: bool = True) -> SuiteRun:
+    """Run the hidden suite against codes_dir. Never raises for what the student's code does;
+    ConfigError for a broken assignment."""
     limits = limits or assignment.limits
     modules = [Path(f).stem for f in assignment.student_files if f.endswith(".py")]
     box = Sandbox(Path(codes_dir), assignment.tasks_file, modules, limits, sandbox=sandbox)
@@ -278,4 +345,8 @@ def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits 
         raise KeyboardInterrupt
     if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise ConfigError(f"pytest could not run {hidden}: " + log.getvalue().strip()[-500:])
-    return list(collector.outcomes.values()), notes
+    if student.numpy_1x_names:
+        notes.append("your code uses names numpy 2 removed or moved (" + ", ".join(student.numpy_1x_names)
+                     + "); they were aliased to their numpy 2 equivalents for grading")
+    extra = {"sandbox": "bubblewrap" if box.use_bwrap else "fallback", "requests": student.requests}
+    return SuiteRun(list(collector.outcomes.values()), notes, extra)

@@ -20,7 +20,8 @@ from grader.errors import SandboxError
 from grader.sandbox import MAX_REPLY_BYTES, STARTUP_TIMEOUT_S, Sandbox, WorkerDied, WorkerTimeout
 
 MAX_WARNING_CHARS = 1000
-_REPLY_KEYS = {"id", "ok", "value", "error", "warnings", "output"}
+_REPLY_KEYS = {"id", "ok", "value", "error", "warnings", "output", "notes"}
+MAX_COMPAT_NAMES = 50
 _ERROR_KINDS = {"raised", "not_implemented", "import", "memory"}
 
 
@@ -159,6 +160,9 @@ class StudentProxy:
         self._imported_modules: set[str] = set()
         self.last_warnings: list[str] = []
         self.last_output: str = ""
+        self.numpy_1x_names: list[str] = []
+        """numpy 1.x names the student's code used, aliased by the worker (a note, no points)."""
+        self.requests = 0
 
     def __getattr__(self, name: str) -> StudentModule:
         if name.startswith("_") or name not in self._modules:
@@ -201,6 +205,7 @@ class StudentProxy:
             self._request("import", target={"module": module, "path": []})
         worker = self._ensure_worker()
         self._next_id += 1
+        self.requests += 1
         encoder = _ArgEncoder(self)
         header = {"id": self._next_id, "op": op, **{k: encoder.encode(v) for k, v in fields.items()}}
         if target is not None:
@@ -237,6 +242,12 @@ class StudentProxy:
         if type(warnings) is not list or not all(type(w) is str for w in warnings) or type(output) is not str:
             raise protocol.ProtocolError("bad warnings or output")
         self.last_warnings = [w[:MAX_WARNING_CHARS] for w in warnings[:50]]
+        notes = reply.get("notes", [])
+        if type(notes) is not list or not all(type(n) is str for n in notes):
+            raise protocol.ProtocolError("bad notes")
+        for name in notes[:MAX_COMPAT_NAMES]:
+            if name[:100] not in self.numpy_1x_names and len(self.numpy_1x_names) < MAX_COMPAT_NAMES:
+                self.numpy_1x_names.append(name[:100])
         self.last_output = output[: self._limits.max_output_kb * 1024 + 200]
         if not reply["ok"]:
             return self._student_error(reply.get("error"))

@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 PASSED = "passed"
 FAILED = "failed"  # the student's answer is wrong
 NOT_IMPLEMENTED = "not_implemented"  # the block still holds its stub
-ERROR = "error"  # could not check: import failure, crash, timeout, wrong type...
-STATUSES = (PASSED, FAILED, NOT_IMPLEMENTED, ERROR)
+ERROR = "error"  # could not check because of the student's code: import failure, crash, timeout...
+GRADER_ERROR = "grader_error"
+"""Could not check because of OUR code (a trusted check or fixture crashed): not counted against
+the student (left out of the maximum) until a TA decides; reported to the staff."""
+STATUSES = (PASSED, FAILED, NOT_IMPLEMENTED, ERROR, GRADER_ERROR)
 BONUS = "bonus"
 """The tag of a bonus test: its points count in the score but not in the maximum."""
 
@@ -42,6 +45,11 @@ class Outcome:
     def bonus(self) -> bool:
         return BONUS in self.tags
 
+    @property
+    def counted(self) -> bool:
+        """Whether the test's points are at stake: not for a bonus or a grader error."""
+        return not self.bonus and self.status != GRADER_ERROR
+
 
 @dataclass(frozen=True)
 class GradeResult:
@@ -69,8 +77,13 @@ class GradeResult:
 
     @property
     def max_score(self) -> float:
-        """The points at stake without the bonus tests."""
-        return round(sum(o.max_score for o in self.outcomes if not o.bonus), 6)
+        """The points at stake: bonus tests and grader errors left out."""
+        return round(sum(o.max_score for o in self.outcomes if o.counted), 6)
+
+    @property
+    def grader_errors(self) -> tuple[str, ...]:
+        """Tests our own code could not check, for the staff to decide."""
+        return tuple(o.test for o in self.outcomes if o.status == GRADER_ERROR)
 
     @property
     def bonus_score(self) -> float:

@@ -24,7 +24,7 @@ from grader.results import GradeResult, Outcome
 
 DEFAULT_OUT_DIR = Path("grading-results")
 ERROR_LOG = "grader-error.log"
-Runner = Callable[..., tuple[list[Outcome], list[str]]]
+Runner = Callable[..., "SuiteRun"]
 
 
 def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits | None = None,
@@ -51,13 +51,12 @@ def grade_one(path: Path | str, assignment: Assignment, *, limits: Limits | None
             return GradeResult.could_not_grade(sub.student_id, _no_codes_reason(sub), notes=tuple(sub.flags),
                                                execution_time_s=time.perf_counter() - started,
                                                extra={"max_score": assignment.max_score})
-        notes = list(sub.flags)
-        outcomes, warnings = runner(assignment, sub.codes_dir, limits=limits or assignment.limits,
-                                    sandbox=sandbox)
-        notes += warnings
+        outcomes, notes, extra = runner(assignment, sub.codes_dir, limits=limits or assignment.limits,
+                                        sandbox=sandbox)
+        notes = list(sub.flags) + list(notes)
     return GradeResult(sub.student_id, tuple(outcomes), notes=tuple(notes),
                        execution_time_s=time.perf_counter() - started,
-                       leaderboard=tuple(row for o in outcomes for row in o.leaderboard))
+                       leaderboard=tuple(row for o in outcomes for row in o.leaderboard), extra=dict(extra))
 
 
 def write_outputs(result: GradeResult, out_dir: Path) -> Path:

@@ -74,6 +74,19 @@ def _python_binds() -> list[str]:
     return args
 
 
+def _traversable_parents(binds: list[str]) -> list[str]:
+    """Folders bubblewrap would create with mode 0700 above the bound paths (/root for a pyenv
+    Python, the clone for a virtual environment inside it), created 0755 first: the worker,
+    uid 65534 once it dropped root, must traverse them to import the standard library. They
+    hold nothing but the mount points."""
+    dests = {binds[i + 2] for i, arg in enumerate(binds) if arg in ("--ro-bind", "--ro-bind-try")}
+    parents = {str(p) for d in dests for p in Path(d).parents if str(p) not in ("/", "/tmp")}
+    args: list[str] = []
+    for folder in sorted(parents, key=lambda p: (p.count("/"), p)):
+        args += ["--perms", "0755", "--dir", folder]
+    return args
+
+
 def _scratch(path: str) -> list[str]:
     """A tmpfs anyone may write (sticky, like /tmp): the worker writes there after dropping to 65534."""
     return ["--perms", "1777", "--size", str(SCRATCH_BYTES), "--tmpfs", path]
@@ -96,9 +109,10 @@ def bwrap_command(workdir: Path) -> list[str]:
         files += ["--ro-bind", str(entry), f"/sub/{entry.name}"]
     # The scratch /tmp comes before the Python binds: a virtual environment under the host's /tmp
     # (CI makes one there) must be bound on top of it, not hidden beneath it.
+    python = _python_binds()
     return ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", *_scratch("/tmp"),
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
-            *_python_binds(), "--proc", "/proc", "--dev", "/dev", *_scratch("/sub"),
+            *_traversable_parents(python), *python, "--proc", "/proc", "--dev", "/dev", *_scratch("/sub"),
             *files, "--ro-bind", str(workdir / "rt"), "/rt", "--remount-ro", "/dev", "--remount-ro", "/",
             "--chdir", "/sub"]
 

@@ -33,7 +33,8 @@ class Server:
     """Serves requests from the parent until its pipe closes."""
 
     def __init__(self, protocol, rfd: int, wfd: int, codes: str, modules: list[str], tasks: str | None,
-                 max_output_bytes: int, max_reply_bytes: int, no_network: bool = False):
+                 max_output_bytes: int, max_reply_bytes: int, no_network: bool = False,
+                 compat_used: list | None = None):
         self.p = protocol
         self.no_network = no_network
         self.rfd, self.wfd = rfd, wfd
@@ -45,6 +46,8 @@ class Server:
         self.objects: dict[int, object] = {}
         self.handle_of: dict[int, int] = {}  # id(obj) -> handle, so one object keeps one handle
         self._tasks = None
+        self.compat_used = compat_used if compat_used is not None else []
+        self._compat_reported = 0
 
     # --- channel ---------------------------------------------------------------------------
     def _read_exact(self, n: int) -> bytes:
@@ -97,6 +100,9 @@ class Server:
                 reply = {"ok": False, "error": self._error_record(e)}
         texts = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
         reply.update(id=request["id"], warnings=texts[:MAX_WARNINGS], output=self.drain_output())
+        if len(self.compat_used) > self._compat_reported:  # numpy 1.x names aliased since the last reply
+            reply["notes"] = list(dict.fromkeys(self.compat_used[self._compat_reported:]))[:MAX_WARNINGS]
+            self._compat_reported = len(self.compat_used)
         return reply, encoder.blobs
 
     def op_ping(self, request, decoder):
@@ -109,8 +115,18 @@ class Server:
         return self._resolve(request["target"])
 
     def op_set(self, request, decoder):
+        """obj.name = value, written into the array obj.name already holds when the shapes match:
+        a student may keep other references to it (a list of parameters), as the hand-out's
+        in-place updates do."""
         target = dict(request["target"], path=request["target"]["path"][:-1])
-        setattr(self._resolve(target), request["target"]["path"][-1], decoder.decode(request["value"]))
+        obj, name = self._resolve(target), request["target"]["path"][-1]
+        value = decoder.decode(request["value"])
+        current = getattr(obj, name, None)
+        if (type(current) is _np().ndarray and type(value) is _np().ndarray and current.shape == value.shape
+                and current.flags.writeable and current.dtype.kind == "f"):
+            _np().copyto(current, value, casting="unsafe")
+        else:
+            setattr(obj, name, value)
 
     def op_call(self, request, decoder):
         fn = self._resolve(request["target"])
@@ -242,7 +258,9 @@ def _make_result_encoder(protocol):
             if a.dtype.kind not in protocol.ARRAY_KINDS or a.dtype.fields is not None:
                 return None
             a = np.array(a, copy=True, subok=False)  # drops subclasses (matrix, masked...)
-            kind = {"f": np.float64, "i": np.int64, "u": np.int64, "c": np.complex128}.get(a.dtype.kind)
+            if a.dtype.kind == "f":  # the precision stays visible: float32 needs larger steps
+                return a.astype(np.float32 if a.dtype.itemsize <= 4 else np.float64)
+            kind = {"i": np.int64, "u": np.int64, "c": np.complex128}.get(a.dtype.kind)
             return a.astype(kind) if kind else a
 
         def other(self, value, depth):
@@ -258,6 +276,12 @@ def _make_result_encoder(protocol):
             return {"$ref": self.server.keep(value), "type": type(value).__name__}
 
     return ResultEncoder
+
+
+def _np():
+    import numpy
+
+    return numpy
 
 
 def _safe_repr(value) -> str:
@@ -298,12 +322,14 @@ def main(argv: list[str] | None = None) -> int:
     confine.deny_new_processes()
     _ResultEncoder = _make_result_encoder(protocol)
     sys.meta_path.insert(0, confine.FrameworkRefuser())
+    compat_used: list = []
+    confine.numpy_compat(compat_used)
     random.seed(0)
     np.random.seed(0)
     sys.path.insert(0, os.path.realpath(args.codes))
     os.chdir(args.codes)
     Server(protocol, rfd, wfd, args.codes, args.modules.split(","), args.tasks,
-           args.max_output_bytes, args.max_reply_bytes, args.no_network).serve()
+           args.max_output_bytes, args.max_reply_bytes, args.no_network, compat_used).serve()
     return 0
 
 

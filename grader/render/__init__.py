@@ -2,10 +2,10 @@
 gradebook.csv. Nothing here reads or writes files (grader/output.py does)."""
 from __future__ import annotations
 
-from grader.results import ERROR, FAILED, NOT_IMPLEMENTED, PASSED, GradeResult, Outcome
+from grader.results import ERROR, FAILED, GRADER_ERROR, NOT_IMPLEMENTED, PASSED, GradeResult, Outcome
 
 STATUS_WORDS = {PASSED: "passed", FAILED: "wrong answer", NOT_IMPLEMENTED: "not implemented",
-                ERROR: "could not be checked"}
+                ERROR: "could not be checked", GRADER_ERROR: "grader error (staff will review)"}
 
 
 def format_points(x: float) -> str:

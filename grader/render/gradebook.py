@@ -32,10 +32,10 @@ def render_gradebook(results: Iterable[GradeResult], order: Sequence[str] = ()) 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "total", "max", *(["bonus"] if bonus else []),
-                     *(f"{t} (bonus)" if t in bonus else t for t in tests), "error"])
+                     *(f"{t} (bonus)" if t in bonus else t for t in tests), "error", "grader_errors"])
     for r in results:
         scores = {o.test: format_points(o.score) for o in r.outcomes}
         writer.writerow([_cell(r.student_id), format_points(r.score), format_points(max_points(r)),
                          *([format_points(r.bonus_score)] if bonus else []),
-                         *(scores.get(t, "") for t in tests), _cell(r.error or "")])
+                         *(scores.get(t, "") for t in tests), _cell(r.error or ""), ";".join(r.grader_errors)])
     return out.getvalue()

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from grader.render import max_points
 from grader.render.feedback import render_feedback
-from grader.results import PASSED, GradeResult, Outcome
+from grader.results import GRADER_ERROR, PASSED, GradeResult, Outcome
 
 STUDENT_VISIBLE = ("visible",)  # the overall `output` is shown at once: list only these tests
 STAFF_TEST_NAME = "Details for staff"
+STAFF_EXTRA = ("sandbox", "requests")
+"""GradeResult.extra entries copied to results.json's extra_data for the staff (which isolation
+mode ran, how many requests the suite made)."""
 
 
 def _text(s: str) -> str:
@@ -24,15 +27,18 @@ def _number(x: float) -> float:
 
 def _test(o: Outcome) -> dict:
     passed = o.passed and o.score >= o.max_score
+    extra = {"test": o.test, "status": o.status}
+    if o.status == GRADER_ERROR:  # not at stake until a TA decides: 0 of 0 here, its points kept aside
+        extra["points"] = _number(o.max_score)
     return {
         "name": _text(o.name or o.test),
         "score": _number(o.score),
-        "max_score": _number(o.max_score),
+        "max_score": _number(o.max_score if o.status != GRADER_ERROR else 0.0),
         "status": "passed" if passed else "failed",
         "output": _text(o.message),
         "visibility": o.visibility,
         "tags": list(o.tags),
-        "extra_data": {"test": o.test, "status": o.status},
+        "extra_data": extra,
     }
 
 
@@ -71,7 +77,9 @@ def render_results_json(result: GradeResult) -> dict:
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {"student_id": result.student_id, "could_not_grade": result.error is not None,
-                       "error": result.error, "notes": list(result.notes)},
+                       "error": result.error, "notes": list(result.notes),
+                       "grader_errors": list(result.grader_errors),
+                       **{k: result.extra[k] for k in STAFF_EXTRA if k in result.extra}},
     }
     if result.leaderboard:
         data["leaderboard"] = [{"name": n, "value": _number(v), "order": order}
@@ -89,7 +97,7 @@ def results_from_json(data: dict) -> GradeResult:
                                            extra={"max_score": max_score})
     outcomes = tuple(
         Outcome(test=t["extra_data"]["test"], name=t["name"], status=t["extra_data"].get("status", PASSED),
-                score=t["score"], max_score=t["max_score"], message=t.get("output", ""),
-                visibility=t.get("visibility", "visible"), tags=tuple(t.get("tags", ())))
+                score=t["score"], max_score=t["extra_data"].get("points", t["max_score"]),
+                message=t.get("output", ""), visibility=t.get("visibility", "visible"), tags=tuple(t.get("tags", ())))
         for t in data["tests"] if not t.get("extra_data", {}).get("synthetic"))
     return GradeResult(student_id, outcomes, notes=notes, execution_time_s=data.get("execution_time", 0.0))

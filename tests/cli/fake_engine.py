@@ -28,7 +28,7 @@ def fake_run_hidden_tests(assignment, codes_dir, *, limits=None, sandbox=True):
         outcomes.append(Outcome(test, f"{test} works", PASSED if ok else FAILED, points if ok else 0.0,
                                 points, "" if ok else f"{source.name} is wrong", "assert 1 == 2",
                                 visibility="visible"))
-    return outcomes, [f"limits: timeout {limits.call_timeout_s:g} s, memory {limits.memory_mb} MB"]
+    return outcomes, [f"limits: timeout {limits.call_timeout_s:g} s, memory {limits.memory_mb} MB"], {}
 
 
 if __name__ == "__main__":

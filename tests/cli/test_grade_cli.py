@@ -177,8 +177,8 @@ def test_batch_with_two_jobs_equals_one_by_one(tmp_path, assignment_dir):
     for sid in ids:
         assert _without_time(results(tmp_path / "one", sid)) == _without_time(results(tmp_path / "many", sid))
     gradebook = (tmp_path / "many" / "gradebook.csv").read_text().splitlines()
-    assert gradebook[0] == "id,total,max,test_layers,test_loss,error"
-    assert gradebook[1:3] == ["2023000011,5,5,2,3,", "2023000012,3,5,0,3,"]
+    assert gradebook[0] == "id,total,max,test_layers,test_loss,error,grader_errors"
+    assert gradebook[1:3] == ["2023000011,5,5,2,3,,", "2023000012,3,5,0,3,,"]
     assert [line.split(",")[0] for line in gradebook[1:]] == ids
 
 
@@ -246,7 +246,7 @@ def test_ctrl_c_keeps_finished_results_and_stops_the_children(tmp_path, assignme
     assert parent.returncode == 130 and "interrupted" in stderr
     assert results(out, "2023000041")["score"] == 5
     assert not (out / "2023000042" / "results.json").exists()
-    assert (out / "gradebook.csv").read_text().splitlines()[1:] == ["2023000041,5,5,2,3,"]
+    assert (out / "gradebook.csv").read_text().splitlines()[1:] == ["2023000041,5,5,2,3,,"]
     assert _processes_mentioning(str(hang)) == []
 
 

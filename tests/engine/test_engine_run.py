@@ -119,7 +119,7 @@ SANDBOX_MODES = [pytest.param(True, id="bwrap", marks=pytest.mark.skipif(not bwr
 @pytest.mark.parametrize("sandbox", SANDBOX_MODES)
 def test_every_misbehaviour_gets_its_own_verdict(tmp_path, sandbox):
     assignment = make_assignment(tmp_path / "a")
-    outcomes, notes = run_hidden_tests(assignment, make_codes(tmp_path / "s", double="3 * x"),
+    outcomes, notes, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s", double="3 * x"),
                                        limits=LIMITS, sandbox=sandbox)
     got = {o.test: (o.status, o.score) for o in outcomes}
     assert got == {"test_relu": ("passed", 1), "test_double": ("failed", 0), "test_hang": ("error", 0),
@@ -139,7 +139,7 @@ def test_every_misbehaviour_gets_its_own_verdict(tmp_path, sandbox):
 def test_syntax_error_names_file_and_line(tmp_path):
     assignment = make_assignment(tmp_path / "a", points={"test_relu": 1}, hidden=HIDDEN.split("@pytest")[0])
     codes = make_codes(tmp_path / "s", source="import numpy as np\ndef relu(x):\n    return x +\n")
-    (outcome,), _ = run_hidden_tests(assignment, codes, limits=LIMITS)
+    (outcome,), _, _ = run_hidden_tests(assignment, codes, limits=LIMITS)
     assert outcome.status == "error"
     assert "codes/layers.py line 3" in outcome.message and "SyntaxError" in outcome.message
 
@@ -160,7 +160,7 @@ def test_fails_briefly(submission):
 def test_submission_fixture_and_short_failure_reports(tmp_path):
     assignment = make_assignment(tmp_path / "a", points={"test_reads_files": 1, "test_fails_briefly": 1},
                                  hidden=FILES_HIDDEN)
-    outcomes, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    outcomes, _, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
     by = {o.test: o for o in outcomes}
     assert by["test_reads_files"].passed
     assert by["test_fails_briefly"].status == "failed" and by["test_fails_briefly"].message == "no nothing.py"
@@ -176,7 +176,7 @@ def test_bonus_tests_are_tagged_and_left_out_of_the_maximum(tmp_path):
     toml.write_text(toml.read_text() + '[settings]\nbonus_tests = ["test_double"]\n')
     assignment = load_assignment(tmp_path / "a")
     assert assignment.max_score == 1
-    outcomes, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    outcomes, _, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
     assert {o.test: o.tags for o in outcomes} == {"test_relu": (), "test_double": ("bonus",)}
     result = GradeResult("s", tuple(outcomes))
     assert (result.score, result.max_score, result.bonus_score) == (3, 1, 2)
@@ -202,7 +202,7 @@ def test_pixels(mnist):
 def test_mnist_fixture_keeps_pixels_as_bytes(tmp_path):
     """Gradescope gives the whole grading 768 MB: MNIST as float64 was 440 MB of it."""
     assignment = make_assignment(tmp_path / "a", points={"test_pixels": 1}, hidden=MNIST_HIDDEN)
-    (outcome,), _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    (outcome,), _, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
     assert outcome.passed, outcome.detail
 
 
@@ -227,7 +227,7 @@ def test_reference_copy_full_marks_and_exact_loss(tmp_path):
     (root / "assignment.toml").write_text(
         f'reference = "{REPO / "reference" / "codes"}"\nstudent_files = ["layers.py", "loss.py"]\n[points]\n{table}\n')
     assignment = load_assignment(root)
-    outcomes, _ = run_hidden_tests(assignment, REPO / "reference" / "codes")
+    outcomes, _, _ = run_hidden_tests(assignment, REPO / "reference" / "codes")
     assert [o.status for o in outcomes] == ["passed"] * len(MLP_POINTS)
     assert sum(o.score for o in outcomes) == sum(MLP_POINTS.values())
 
@@ -237,6 +237,6 @@ def test_reference_copy_full_marks_and_exact_loss(tmp_path):
     text = layers.read_text()
     assert "self.grad_b = grad_output.sum(axis=0)" in text
     layers.write_text(text.replace("self.grad_b = grad_output.sum(axis=0)", "self.grad_b = grad_output.mean(axis=0)"))
-    outcomes, _ = run_hidden_tests(assignment, codes)
+    outcomes, _, _ = run_hidden_tests(assignment, codes)
     lost = {o.test: o.max_score - o.score for o in outcomes if o.score < o.max_score}
     assert lost == {"test_linear_backward": 2}

@@ -52,6 +52,16 @@ def noisy():
     print("to stdout")
     return 0
 
+def stdlib_imports():
+    # imported only now, after the worker dropped root: every standard-library module must be
+    # readable to it, wherever the interpreter lives (pyenv under a mode-700 /root included)
+    import glob, fractions, decimal, sqlite3, unittest, xml.dom.minidom
+    return sorted(m.__name__ for m in (glob, fractions, decimal, sqlite3, unittest, xml.dom.minidom))
+
+def numpy_1x():
+    from numpy.lib.function_base import interp
+    return float(np.float_(interp(0.5, [0, 1], [0, 2]))) + float(np.product([1, 2])) + np.NaN * 0
+
 def forge():
     # A student who finds the hidden protocol fd and writes a fake reply into it.
     for fd in range(3, 1024):
@@ -87,7 +97,7 @@ def test_objects_stay_in_the_worker(student):
 def test_results_are_plain_data(student):
     scalar, f32, matrix, objects, mapping = student.layers.kinds()
     assert type(scalar) is float and scalar == 1.5
-    assert type(f32) is np.ndarray and f32.dtype == np.float64
+    assert type(f32) is np.ndarray and f32.dtype == np.float32  # the precision stays visible
     assert type(matrix) is np.ndarray and matrix.shape == (1, 2)
     assert isinstance(objects, Foreign) and objects.type_name == "ndarray"
     assert mapping == {"k": [1, 2.5, "s"]}
@@ -98,6 +108,16 @@ def test_output_and_warnings_are_captured_apart_from_the_channel(student):
     assert "to stderr at C level" in student.last_output and "to stdout" in student.last_output
     student.layers.overflow()
     assert student.last_warnings == ["RuntimeWarning: overflow encountered in exp"]
+
+
+def test_stdlib_modules_import_after_the_privilege_drop(student):
+    assert student.layers.stdlib_imports() == ["decimal", "fractions", "glob", "sqlite3", "unittest", "xml.dom.minidom"]
+
+
+def test_numpy_1x_names_keep_working_and_are_reported(student):
+    value = student.layers.numpy_1x()
+    assert np.isnan(value)
+    assert student.numpy_1x_names == ["numpy.lib.function_base", "np.float_", "np.product", "np.NaN"]
 
 
 def test_torch_is_refused(student):

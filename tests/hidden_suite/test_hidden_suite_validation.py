@@ -25,8 +25,10 @@ ACCURACY_TEST = "test_accuracy_on_mnist"
 # file -> (reference text, broken text) pairs, each a mistake seen in real submissions; and the
 # tests that must lose their points (all of them, and no others).
 BROKEN = {
+    # a wrong forward also costs the tests that pay only for a working forward
     "selu_lambda_off": ({"layers.py": [("self.lam = 1.0507", "self.lam = 1.0570")]},
-                        {"test_selu_forward", "test_selu_backward"}),
+                        {"test_selu_forward", "test_selu_backward", "test_selu_backward_matches_forward",
+                         "test_selu_stable_on_large_inputs"}),
     "swish_backward_sign": ({"layers.py": [("(s + input * s * (1 - s))", "(s - input * s * (1 - s))")]},
                             {"test_swish_backward", "test_swish_backward_matches_forward"}),
     "gelu_backward_drops_cubic_term": (
@@ -115,7 +117,7 @@ def without_accuracy(tmp_path_factory):
 def test_reference_gets_full_marks(tmp_path):
     assignment = load_assignment()
     assert assignment.pristine_dir == SKELETON and "pristine" not in assignment.settings
-    outcomes, _ = run_hidden_tests(assignment, pack(REFERENCE, tmp_path))
+    outcomes, _, _ = run_hidden_tests(assignment, pack(REFERENCE, tmp_path))
     assert {o.test: o.status for o in outcomes if o.status != PASSED} == {}
     assert len(outcomes) == len(assignment.points)
     assert sum(o.score for o in outcomes) == sum(assignment.points.values()) > 100  # with the bonus
@@ -124,19 +126,21 @@ def test_reference_gets_full_marks(tmp_path):
 
 def test_skeleton_gets_zero_and_not_implemented(tmp_path):
     assignment = load_assignment()
-    outcomes, _ = run_hidden_tests(assignment, pack(SKELETON, tmp_path))
+    outcomes, _, _ = run_hidden_tests(assignment, pack(SKELETON, tmp_path))
     graded = [o for o in outcomes if o.max_score > 0]
     assert len(graded) == sum(1 for v in assignment.points.values() if v > 0)
     assert sum(o.score for o in outcomes) == 0
     assert {(o.status, o.message) for o in graded} == {(NOT_IMPLEMENTED, "not implemented")}
-    # the given Relu and Sigmoid still work, and the flags see an untouched hand-out
-    assert all(o.passed for o in outcomes if o.max_score == 0)
+    # the given Relu and Sigmoid still work, the flags see an untouched hand-out, and the defaults
+    # of unfilled classes are not checked
+    assert {o.status for o in outcomes if o.max_score == 0} == {PASSED, NOT_IMPLEMENTED}
+    assert all(o.passed for o in outcomes if o.max_score == 0 and "default" not in o.test)
 
 
 @pytest.mark.parametrize("variant", sorted(BROKEN))
 def test_broken_block_loses_only_its_tests(variant, without_accuracy, tmp_path):
     edits, expected = BROKEN[variant]
-    outcomes, _ = run_hidden_tests(without_accuracy, pack(REFERENCE, tmp_path, edits))
+    outcomes, _, _ = run_hidden_tests(without_accuracy, pack(REFERENCE, tmp_path, edits))
     assert lost(outcomes) == expected
     assert all(o.status != NOT_IMPLEMENTED for o in outcomes)
 
@@ -149,7 +153,7 @@ def test_forgivable_slips_lose_nothing_and_flags_cost_nothing(without_accuracy, 
     with (codes / "utils.py").open("a") as f:
         f.write("\n\ndef compare():\n    import sklearn.neural_network\n")
     (codes / "run_mlp.py").unlink()
-    outcomes, notes = run_hidden_tests(without_accuracy, codes)
+    outcomes, notes, _ = run_hidden_tests(without_accuracy, codes)
     assert lost(outcomes) == set()
     failed = {o.test: o for o in outcomes if not o.passed}
     assert set(failed) == {"test_no_framework_imported", "test_summary_matches_code"}

@@ -60,7 +60,7 @@ BROKEN = [
          {"test_softmax_cross_entropy_forward": ("error", "codes/loss.py is missing")},
          notes=("codes/loss.py is missing",)),
     Case("missing_class", {"layers.py": "+del Relu\n"}, 4,
-         {"test_relu_forward": ("failed", "AttributeError: module 'layers' has no attribute 'Relu'")}),
+         {"test_relu_forward": ("failed", "your layers.py has no Relu, which the hand-out defines")}),
     Case("wrong_shape", relu("self._saved_for_backward(input)\nreturn np.maximum(0, input).T"), 5,
          {"test_relu_forward": ("failed", "returned shape (3, 4), expected (4, 3)")}),
     Case("returns_none", relu("self._saved_for_backward(input)\nreturn None"), 5,

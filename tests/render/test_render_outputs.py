@@ -130,10 +130,10 @@ def test_gradebook_columns_are_stable_and_ids_sorted():
     assert csv_a == csv_b
     lines = csv_a.splitlines()
     assert lines[0] == ("id,total,max,test_linear_forward,test_gelu_backward,test_accuracy,test_dropout,"
-                        "test_tanh_forward,test_zeta,error")
+                        "test_tanh_forward,test_zeta,error,grader_errors")
     assert [line.split(",")[0] for line in lines[1:]] == ["2023000000", "2023000001", "2023000002"]
     assert lines[2].startswith("2023000001,3.5,9,2,0,1.5,0,0,,")
-    assert lines[3] == "2023000002,0,9,,,,,,,no codes/ folder; put your .py files in codes/"
+    assert lines[3] == "2023000002,0,9,,,,,,,no codes/ folder; put your .py files in codes/,"
     assert render_gradebook([GradeResult("=cmd()", ())]).splitlines()[1].startswith("'=cmd()")
 
 
@@ -182,5 +182,5 @@ def test_bonus_counts_in_the_score_not_in_the_maximum():
     assert "FocalLoss forward (bonus)" in table and "6/4" in table
     header, row = render_gradebook([back], order=[o.test for o in BONUS.outcomes]).splitlines()
     assert header == ("id,total,max,bonus,test_linear_forward,test_focal_forward (bonus),"
-                      "test_focal_backward (bonus),error")
-    assert row == "2023000009,6,4,2,4,2,0,"
+                      "test_focal_backward (bonus),error,grader_errors")
+    assert row == "2023000009,6,4,2,4,2,0,,"

@@ -1,5 +1,10 @@
-"""What every hidden test of the MLP homework shares: the tolerance, the comparisons whose first
-line the student reads, seeded inputs, and the finite differences run next to the student's code.
+"""What every hidden test of the MLP homework shares: inputs, the comparisons whose first line
+the student reads (grader.checks), and the backward-against-forward checks (grader.gradcheck).
+
+Student code is called only the way the hand-out's own code calls it: a layer sees forward(x)
+and then backward(g) on the same object and batch, a loss forward(output, target) and then
+backward(output, target), every parameter the interface fixes is passed explicitly. Expected
+values are computed here, in the parent, from plain data.
 
 Test modules cannot import each other (pytest's importlib mode), so the shared checks reach them
 as the `check` fixture.
@@ -7,11 +12,7 @@ as the `check` fixture.
 import numpy as np
 import pytest
 
-RTOL = 1e-3
-"""The one tolerance, relative to the largest expected magnitude. It accepts rounded constants
-(alpha 1.6733, 0.044715, sqrt(2/pi) = 0.7979) and backward passes taken by small-step finite
-differences (errors near 1e-5), and rejects a constant 0.6% off (lambda 1.0570 for 1.0507) or a
-gradient missing 1/N (the test batches all have N >= 2)."""
+from grader import checks, gradcheck
 
 BATCH_SHAPES = ((2, 7), (8, 10), (32, 3))
 """Activation inputs (N, D): several batch sizes and widths."""
@@ -20,13 +21,18 @@ LARGE_INPUT = 1e3
 
 
 class Checks:
-    """Comparisons that fail with a one-line, student-facing message."""
+    """The comparisons (grader.checks) and this homework's inputs."""
 
-    RTOL, BATCH_SHAPES, LARGE_INPUT = RTOL, BATCH_SHAPES, LARGE_INPUT
+    RTOL, BATCH_SHAPES, LARGE_INPUT = checks.RTOL, BATCH_SHAPES, LARGE_INPUT
+    values = staticmethod(checks.values)
+    close = staticmethod(checks.close)
+    finite = staticmethod(checks.finite)
+    exact_shape = staticmethod(checks.exact_shape)
 
     @staticmethod
     def inputs(seed: int, shape, scale: float = 2.0) -> np.ndarray:
-        return np.random.default_rng(seed).normal(scale=scale, size=shape)
+        """Normal inputs kept clear of the kink at 0 (Relu, Selu), so finite differences are exact."""
+        return gradcheck.away_from_kinks(np.random.default_rng(seed).normal(scale=scale, size=shape))
 
     @staticmethod
     def large_inputs(seed: int, shape) -> np.ndarray:
@@ -40,44 +46,49 @@ class Checks:
         return np.eye(k)[np.random.default_rng(seed).integers(0, k, size=n)]
 
     @staticmethod
-    def numeric(got, what: str, expected: str = "a numpy array") -> None:
-        """An assertion naming what came back when it is not an array or a number."""
-        if isinstance(got, bool) or not isinstance(got, (np.ndarray, float, int)):
-            raise AssertionError(f"{what} returned {type(got).__name__}, expected {expected}")
-
-    @classmethod
-    def array(cls, got, shape, what: str) -> np.ndarray:
-        """`got` as a float array of `shape`, or an assertion naming what came back instead."""
-        cls.numeric(got, what, f"a numpy array of shape {tuple(shape)}")
-        got = np.asarray(got, dtype=np.float64)
-        if got.shape != tuple(shape) and not (tuple(shape) == () and got.size == 1):  # a loss as [[0.3]] is fine
-            raise AssertionError(f"{what} returned shape {got.shape}, expected {tuple(shape)}")
-        return got.reshape(shape)
-
-    @classmethod
-    def close(cls, got, want, what: str, rtol: float = RTOL) -> None:
-        """max |got - want| <= rtol * max |want| (absolute rtol when want is all zeros)."""
-        want = np.asarray(want, dtype=np.float64)
-        got = cls.array(got, want.shape, what)
-        if not np.all(np.isfinite(got)):
-            raise AssertionError(f"{what} returned nan or inf")
-        scale = float(np.max(np.abs(want), initial=0.0)) or 1.0
-        error = float(np.max(np.abs(got - want), initial=0.0)) / scale
-        if error > rtol:
-            raise AssertionError(f"{what} is off by {error:.2%} of the expected magnitude (tolerance {rtol:.1%})")
-
-    @classmethod
-    def finite(cls, got, what: str) -> None:
-        cls.numeric(got, what)
-        if not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
-            raise AssertionError(f"{what} returned nan or inf on inputs of magnitude up to {LARGE_INPUT:g}")
-
-    @staticmethod
     def overflow_note(student, note, what: str) -> None:
-        """Warnings with finite results cost nothing, but the student hears of them."""
+        """Warnings with right, finite results cost nothing, but the student hears of them."""
         if student.last_warnings:
             note(f"{what} warned on inputs of magnitude up to {LARGE_INPUT:g} "
                  f"({student.last_warnings[0]}); a stable formula avoids it")
+
+    @staticmethod
+    def layer_agrees(layer, x, g, out_shape, what: str, params=(), seed: int = 0) -> None:
+        """The gradients layer.backward(g) returns and sets (grad_<param>) agree with finite
+        differences of <g, layer.forward(.)> along random directions in x and the parameters.
+        The perturbed forwards come first; the last forward before backward is forward(x)."""
+        originals = {p: checks.values(getattr(layer, p), np.shape(getattr(layer, p)), f"{what}: {p}")
+                     for p in params}
+        shapes = {"input": x.shape, **{p: a.shape for p, a in originals.items()}}
+        slopes = []
+        for v in gradcheck.directions(seed, shapes):
+            phi = []
+            for sign in (1.0, -1.0):
+                for p, a in originals.items():
+                    setattr(layer, p, a + sign * gradcheck.STEP * v[p])
+                y = checks.values(layer.forward(x + sign * gradcheck.STEP * v["input"]), out_shape,
+                                  f"{what}: forward")
+                phi.append((float(np.vdot(g, y)), float(np.sum(np.abs(g * y)))))
+            slopes.append((v, gradcheck.Slope(phi[0][0], phi[1][0], max(phi[0][1], phi[1][1]))))
+        for p, a in originals.items():
+            setattr(layer, p, a)
+        layer.forward(x)
+        grads = {"input": checks.values(layer.backward(g), x.shape, f"{what}: backward")}
+        for p, a in originals.items():
+            grads[p] = checks.values(getattr(layer, "grad_" + p), a.shape, f"{what}: grad_{p}")
+        gradcheck.agree([gradcheck.inner(grads, v) for v, _ in slopes], [s for _, s in slopes], what)
+
+    @staticmethod
+    def loss_agrees(loss, x, target, what: str, seed: int = 0) -> None:
+        """loss.backward(x, target) agrees with finite differences of loss.forward(., target)."""
+        slopes = []
+        for v in gradcheck.directions(seed, {"input": x.shape}):
+            up, down = (checks.values(loss.forward(x + sign * gradcheck.STEP * v["input"], target), (),
+                                      f"{what}: forward") for sign in (1.0, -1.0))
+            slopes.append((v, gradcheck.Slope(float(up), float(down), max(abs(float(up)), abs(float(down))))))
+        loss.forward(x, target)
+        grad = checks.values(loss.backward(x, target), x.shape, f"{what}: backward")
+        gradcheck.agree([gradcheck.inner({"input": grad}, v) for v, _ in slopes], [s for _, s in slopes], what)
 
 
 @pytest.fixture(scope="session")
@@ -89,4 +100,3 @@ def check():
 def settings(assignment):
     """The [settings] table of assignment.toml."""
     return assignment.settings
-

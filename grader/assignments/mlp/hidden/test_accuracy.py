@@ -1,11 +1,12 @@
-"""Accuracy on MNIST: the worker trains the student's Linear (forward, backward, update) with
-their softmax cross-entropy in a trusted loop (tasks.train_and_predict) and predicts the test
-images, which the parent sends shuffled with a secret permutation and without labels; the parent
-scores the predictions.
+"""Accuracy on MNIST: the worker trains the student's Linear (forward, backward, update) and
+softmax cross-entropy (forward, then backward) in solve_net's loop (tasks.train_weights) on the
+training images; the learned weights come back as plain arrays and THIS process computes the test
+predictions with trusted code. The worker never sees a test image or label, so a layer that
+memorises, detects its caller or returns stored answers earns nothing.
 
-Several learning rates are tried within one time budget and the best accuracy counts, so a loss
-whose gradient lacks 1/N (already penalised by the loss tests) still trains with a smaller rate."""
-import os
+Two epochs with a decaying learning rate clear 95% with a margin for a correct solution (96.5%
+on three seeds with the reference); a wrong learning-rate scale (a loss
+gradient missing 1/N, already charged in the loss tests) is retried with smaller rates."""
 import time
 
 import numpy as np
@@ -14,17 +15,37 @@ import pytest
 from grader.proxy import StudentTimeout
 
 
+def trusted_predictions(weights, images, hidden, check):
+    """argmax of Linear - Relu - Linear with the learned weights, computed here."""
+    W1 = check.values(weights.get("W1"), (images.shape[1], hidden), "the first Linear's W after training")
+    b1 = check.values(weights.get("b1"), (hidden,), "the first Linear's b after training")
+    W2 = check.values(weights.get("W2"), (hidden, 10), "the second Linear's W after training")
+    b2 = check.values(weights.get("b2"), (10,), "the second Linear's b after training")
+    scores = [np.maximum(0, x @ W1 + b1) @ W2 + b2
+              for x in (scaled(images[s:s + 5000]) for s in range(0, len(images), 5000))]
+    return np.argmax(np.vstack(scores), axis=1)
+
+
+def scaled(images):
+    return (np.asarray(images, dtype=np.float64).reshape(len(images), -1) - 128.0) / 255.0
+
+
+def mean_loss(losses) -> str:
+    """The mean of what the student's forward returned on the last tenth of the batches, for the message."""
+    values = [float(np.asarray(v, dtype=np.float64).reshape(-1)[0]) for v in losses or []
+              if isinstance(v, (int, float, np.ndarray)) and not isinstance(v, bool) and np.size(v) == 1]
+    tail = values[-max(1, len(values) // 10):]
+    return f"; your loss.forward averaged {np.mean(tail):.4g} on the last batches" if tail else ""
+
+
 @pytest.mark.feedback("a network built from your Linear, the given Relu and your SoftmaxCrossEntropyLoss should "
-                      "reach 95% test accuracy on MNIST with the staff's configuration (full points from 95%, none below 90%)")
-def test_accuracy_on_mnist(student, mnist, settings, limits, record_score, leaderboard):
+                      "reach 95% test accuracy on MNIST with the staff's configuration")
+def test_accuracy_on_mnist(student, mnist, settings, limits, check, record_score, leaderboard):
     """MNIST test accuracy of your network"""
     config = settings["accuracy"]
     train_images, train_y, test_images, test_y = mnist  # uint8 pixels: the worker scales per batch
     # A stub or a crash shows on 100 images in a blink; don't ship 50 MB of images to find out.
-    student.run_task("train_and_predict", train_images=train_images[:100], train_y=train_y[:100],
-                     test_images=test_images[:10], epochs=1, hidden=8)
-    secret = np.random.default_rng(int.from_bytes(os.urandom(8), "little")).permutation(len(test_y))
-    test_images, labels = test_images[secret], test_y[secret]
+    student.run_task("train_weights", train_images=train_images[:100], train_y=train_y[:100], hidden=8)
     deadline = time.monotonic() + config["time_budget_s"]
     best, tried = 0.0, []
     for rate in config["learning_rates"]:
@@ -32,24 +53,25 @@ def test_accuracy_on_mnist(student, mnist, settings, limits, record_score, leade
         if tried and remaining <= 0:
             break
         try:
-            result = student.run_task(
-                "train_and_predict", timeout_s=max(remaining, 1.0), train_images=train_images, train_y=train_y,
-                test_images=test_images, learning_rate=rate, seed=config["seed"], hidden=config["hidden"],
-                epochs=config["epochs"], batch_size=config["batch_size"], momentum=config["momentum"],
-                init_std=config["init_std"])
+            weights = student.run_task(
+                "train_weights", timeout_s=max(remaining, 1.0), train_images=train_images, train_y=train_y,
+                learning_rate=rate, final_rate=config["final_rate"], seed=config["seed"], hidden=config["hidden"],
+                epochs=config["epochs"],
+                batch_size=config["batch_size"], momentum=config["momentum"], init_std=config["init_std"])
         except StudentTimeout:
             if not tried:
                 raise
             break
-        predictions = result["predictions"] if isinstance(result, dict) else None
-        assert isinstance(predictions, np.ndarray) and predictions.shape == labels.shape, \
-            "training did not return one prediction per test image"
-        accuracy = float(np.mean(predictions == labels))
-        tried.append(f"{accuracy:.2%} at learning rate {rate:g}")
+        if not isinstance(weights, dict):
+            raise AssertionError("training did not return the layers' weights")
+        predictions = trusted_predictions(weights, test_images, config["hidden"], check)
+        accuracy = float(np.mean(predictions == test_y))
+        tried.append(f"{accuracy:.2%} at learning rate {rate:g}{mean_loss(weights.get('losses'))}")
         best = max(best, accuracy)
         if best >= config["full_points_at"]:
             break
     zero, full = config["zero_points_below"], config["full_points_at"]
     leaderboard("accuracy (%)", round(100 * best, 2))
     record_score(min(1.0, max(0.0, (best - zero) / (full - zero))))
-    assert best >= full, f"test accuracy {best:.2%} ({'; '.join(tried)})"
+    assert best >= full, (f"test accuracy {best:.2%}, full points from {full:.0%}, none below {zero:.0%} "
+                          f"({'; '.join(tried)})")

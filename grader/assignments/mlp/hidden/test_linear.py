@@ -1,118 +1,140 @@
 """Linear: forward, the three gradients of backward, shapes, finite differences of the student's
-own forward, and update() followed over several steps for plain SGD, momentum and weight decay."""
+own forward, and update() followed over several steps for plain SGD, momentum and weight decay.
+
+Each layer is built as the hand-out builds it (name, in_num, out_num, init_std) and used as
+train_net uses it: forward(x), backward(g), update(config), on the same object. Its W is the one
+its own __init__ drew, read back as plain data; b is set in place to values away from zero so
+the bias shows. The expected values are computed here from those plain arrays."""
+import numpy as np
 import pytest
 
 SIZES = ((2, 3, 4), (8, 10, 5), (32, 7, 1))
 """(N, in_num, out_num) of the test batches."""
+INIT_STD = 0.5
 UPDATE_STEPS = 4
 
 
-def make_pair(student, reference, check, seed, in_num, out_num):
-    """The student's and the reference's Linear holding the same random W and b."""
-    W, b = check.inputs(seed, (in_num, out_num), scale=0.5), check.inputs(seed + 50, (out_num,), scale=0.5)
-    mine, ref = student.layers.Linear("fc", in_num, out_num, 0.1), reference.layers.Linear("fc", in_num, out_num, 0.1)
-    for layer in (mine, ref):
-        layer.W, layer.b = W.copy(), b.copy()
-    return mine, ref
+def parameters(layer, check, in_num, out_num, seed):
+    """The layer's W (as drawn by its __init__) and b (set in place, in the layer's own shape)."""
+    W = check.values(layer.W, (in_num, out_num), "Linear.W after __init__")
+    if not np.any(W):
+        raise AssertionError("Linear.W is all zeros after __init__; the hand-out draws it as "
+                             "randn(in_num, out_num) * init_std")
+    b = check.inputs(seed + 50, np.shape(layer.b), scale=0.5)
+    layer.b = b
+    return W, b.reshape(out_num)
 
 
-def backward_pairs(student, reference, check):
-    """For each size: (label, the student's layer and its returned gradient, the same for the reference)."""
+def linears(student, check):
+    """For each size: a label, the student's layer, its W and b, a batch x and an upstream gradient g."""
     for seed, (n, in_num, out_num) in enumerate(SIZES):
-        mine, ref = make_pair(student, reference, check, seed, in_num, out_num)
+        layer = student.layers.Linear("fc", in_num, out_num, INIT_STD)
+        W, b = parameters(layer, check, in_num, out_num, seed)
         x, g = check.inputs(10 + seed, (n, in_num)), check.inputs(20 + seed, (n, out_num), scale=1.0)
-        mine.forward(x), ref.forward(x)
-        yield f"on a batch of {n} with W {in_num}x{out_num}", (mine, mine.backward(g)), (ref, ref.backward(g))
+        yield f"on a batch of {n} with W {in_num}x{out_num}", layer, W, b, x, g
 
 
 @pytest.mark.feedback("Linear.forward should compute u = x W + b for a batch x of shape (N, in_num)")
-def test_linear_forward(student, reference, check):
+def test_linear_forward(student, check):
     """Linear forward"""
-    for seed, (n, in_num, out_num) in enumerate(SIZES):
-        mine, ref = make_pair(student, reference, check, seed, in_num, out_num)
-        x = check.inputs(10 + seed, (n, in_num))
-        check.close(mine.forward(x), ref.forward(x), f"Linear.forward on a batch of {n} with W {in_num}x{out_num}")
+    for label, layer, W, b, x, _ in linears(student, check):
+        check.close(layer.forward(x), x @ W + b, f"Linear.forward {label}")
 
 
 @pytest.mark.feedback("Linear.backward should return the gradient with respect to its input, g W^T")
-def test_linear_backward_input(student, reference, check):
+def test_linear_backward_input(student, check):
     """Linear backward returns the input gradient"""
-    for label, (_, got), (_, want) in backward_pairs(student, reference, check):
-        check.close(got, want, f"the gradient Linear.backward returned {label}")
+    for label, layer, W, _, x, g in linears(student, check):
+        layer.forward(x)
+        check.close(layer.backward(g), g @ W.T, f"the gradient Linear.backward returned {label}", batch=len(x))
 
 
-@pytest.mark.feedback("Linear.backward should set self.grad_W = x^T g (summed over the batch, not averaged)")
-def test_linear_backward_grad_W(student, reference, check):
+@pytest.mark.feedback("Linear.backward should set self.grad_W = x^T g, where g is the upstream gradient")
+def test_linear_backward_grad_W(student, check):
     """Linear backward sets grad_W"""
-    for label, (mine, _), (ref, _) in backward_pairs(student, reference, check):
-        check.close(mine.grad_W, ref.grad_W, f"grad_W {label}")
+    for label, layer, _, _, x, g in linears(student, check):
+        layer.forward(x)
+        layer.backward(g)
+        check.close(layer.grad_W, x.T @ g, f"grad_W {label}", batch=len(x))
 
 
-@pytest.mark.feedback("Linear.backward should set self.grad_b = the sum of g over the batch")
-def test_linear_backward_grad_b(student, reference, check):
+@pytest.mark.feedback("Linear.backward should set self.grad_b = the sum of g over the batch (axis 0)")
+def test_linear_backward_grad_b(student, check):
     """Linear backward sets grad_b"""
-    for label, (mine, _), (ref, _) in backward_pairs(student, reference, check):
-        check.close(mine.grad_b, ref.grad_b, f"grad_b {label}")
+    for label, layer, _, _, x, g in linears(student, check):
+        layer.forward(x)
+        layer.backward(g)
+        check.close(layer.grad_b, g.sum(axis=0), f"grad_b {label}", batch=len(x))
 
 
-@pytest.mark.feedback("Linear keeps the shapes: forward (N, out_num), backward (N, in_num), grad_W like W, grad_b like b")
+@pytest.mark.depends_on("test_linear_forward", "test_linear_backward_input", "test_linear_backward_grad_W",
+                        "test_linear_backward_grad_b", any=True)
+@pytest.mark.feedback("the spec's shapes: forward (N, out_num), backward (N, in_num), grad_W like W (in_num, out_num), "
+                      "grad_b like b (out_num,)")
 def test_linear_shapes(student, check):
     """Linear output and gradient shapes"""
     n, in_num, out_num = 6, 5, 3
-    layer = student.layers.Linear("fc", in_num, out_num, 0.1)
-    check.array(layer.forward(check.inputs(1, (n, in_num))), (n, out_num), "Linear.forward")
-    check.array(layer.backward(check.inputs(2, (n, out_num))), (n, in_num), "Linear.backward")
-    check.array(layer.grad_W, (in_num, out_num), "grad_W after backward:")
-    check.array(layer.grad_b, (out_num,), "grad_b after backward:")
+    layer = student.layers.Linear("fc", in_num, out_num, INIT_STD)
+    check.exact_shape(layer.forward(check.inputs(1, (n, in_num))), (n, out_num), "Linear.forward's result")
+    check.exact_shape(layer.backward(check.inputs(2, (n, out_num))), (n, in_num), "Linear.backward's result")
+    check.exact_shape(layer.grad_W, (in_num, out_num), "grad_W after backward")
+    check.exact_shape(layer.grad_b, (out_num,), "grad_b after backward")
 
 
-@pytest.mark.feedback("Linear.backward does not match finite differences of your own Linear.forward")
-def test_linear_backward_matches_forward(student, reference, check):
+@pytest.mark.depends_on("test_linear_forward")
+@pytest.mark.feedback("Linear.backward (its result, grad_W and grad_b) should be the derivatives of your Linear.forward")
+def test_linear_backward_matches_forward(student, check):
     """Linear backward agrees with your forward (finite differences)"""
-    for seed, (n, in_num, out_num) in enumerate(SIZES[:2]):
-        mine, _ = make_pair(student, reference, check, seed, in_num, out_num)
-        x, g = check.inputs(10 + seed, (n, in_num)), check.inputs(20 + seed, (n, out_num), scale=1.0)
-        mine.forward(x)
-        analytic = {"input": mine.backward(g), "W": mine.grad_W, "b": mine.grad_b}
-        numeric = student.run_task("layer_numeric_grads", layer=mine, x=x, grad_output=g, params=["W", "b"])
-        for name, got in analytic.items():
-            what = "the returned gradient" if name == "input" else f"grad_{name}"
-            check.close(got, numeric[name], f"{what} on a batch of {n}, compared with finite differences,")
+    for seed, (label, layer, _, _, x, g) in enumerate(list(linears(student, check))[:2]):
+        check.layer_agrees(layer, x, g, (len(x), g.shape[1]), f"Linear.backward {label}", params=("W", "b"),
+                           seed=seed)
 
 
-def check_update(student, reference, check, momentum, weight_decay, decay_only_steps=0):
-    """UPDATE_STEPS updates; each step's change of W and b must follow the reference's.
-
-    Changes, not values, are compared: weight decay moves W by only lr * wd * W per step. The
-    first decay_only_steps have zero gradients, so that move is all there is to see."""
-    mine, ref = make_pair(student, reference, check, 3, 6, 4)
+def check_update(student, check, momentum, weight_decay, decay_only_steps=0):
+    """UPDATE_STEPS rounds of forward, backward, update(config), as train_net runs them. Each
+    step's change of W and b must follow the interface's rule applied to the gradients the
+    layer's own backward set: diff = momentum * diff + (grad + weight_decay * param),
+    param -= learning_rate * diff. The first decay_only_steps have g = 0 (so grad = 0), which
+    leaves weight decay as the only move."""
+    in_num, out_num = 6, 4
+    layer = student.layers.Linear("fc", in_num, out_num, INIT_STD)
+    W, b = parameters(layer, check, in_num, out_num, 3)
     config = {"learning_rate": 0.1, "momentum": momentum, "weight_decay": weight_decay}
+    diff = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
     for step in range(1, UPDATE_STEPS + 1):
         scale = 0.0 if step <= decay_only_steps else 1.0
-        grad_W, grad_b = scale * check.inputs(30 + step, (6, 4)), scale * check.inputs(40 + step, (4,))
-        before = {"W": ref.W.copy(), "b": ref.b.copy()}
-        for layer in (mine, ref):
-            layer.grad_W, layer.grad_b = grad_W.copy(), grad_b.copy()
-            layer.update(config)
-        for name, want in (("W", ref.W), ("b", ref.b)):
-            got = check.array(getattr(mine, name), want.shape, f"{name} after update")
-            check.close(got - before[name], want - before[name],
-                        f"the change of {name} in update step {step} (momentum {momentum}, weight decay {weight_decay})")
+        x, g = check.inputs(30 + step, (5, in_num)), scale * check.inputs(40 + step, (5, out_num), scale=1.0)
+        layer.forward(x)
+        layer.backward(g)
+        grads = {"W": check.values(layer.grad_W, W.shape, "grad_W after backward"),
+                 "b": check.values(layer.grad_b, b.shape, "grad_b after backward")}
+        if scale and not np.any(grads["W"]):
+            raise AssertionError("not checked: your backward left grad_W at zero, so update has nothing to apply")
+        before = {"W": check.values(layer.W, W.shape, "W"), "b": check.values(layer.b, b.shape, "b")}
+        layer.update(config)
+        for name in ("W", "b"):
+            diff[name] = momentum * diff[name] + grads[name] + weight_decay * before[name]
+            after = check.values(getattr(layer, name), before[name].shape, f"{name} after update")
+            check.close(after - before[name], -config["learning_rate"] * diff[name],
+                        f"the change of {name} in update step {step} (momentum {momentum}, weight decay {weight_decay})",
+                        constants={"learning_rate": config["learning_rate"]})
 
 
-@pytest.mark.feedback("Linear.update with momentum 0 is plain SGD: W -= learning_rate * (grad_W + weight_decay * W)")
-def test_linear_update_sgd(student, reference, check):
+@pytest.mark.feedback("Linear.update with momentum 0 and weight decay 0 is plain SGD: W -= learning_rate * grad_W, "
+                      "b -= learning_rate * grad_b")
+def test_linear_update_sgd(student, check):
     """Linear update: plain SGD"""
-    check_update(student, reference, check, momentum=0.0, weight_decay=0.0)
+    check_update(student, check, momentum=0.0, weight_decay=0.0)
 
 
-@pytest.mark.feedback("Linear.update: diff = momentum * diff + grad; W -= learning_rate * diff (same for b, with diff_b)")
-def test_linear_update_momentum(student, reference, check):
+@pytest.mark.feedback("Linear.update: diff_W = momentum * diff_W + grad_W; W -= learning_rate * diff_W (the same for b "
+                      "with diff_b); the diffs carry over between steps")
+def test_linear_update_momentum(student, check):
     """Linear update: momentum over several steps"""
-    check_update(student, reference, check, momentum=0.9, weight_decay=0.0)
+    check_update(student, check, momentum=0.9, weight_decay=0.0)
 
 
 @pytest.mark.feedback("Linear.update: diff = momentum * diff + (grad + weight_decay * param); param -= learning_rate * diff")
-def test_linear_update_weight_decay(student, reference, check):
+def test_linear_update_weight_decay(student, check):
     """Linear update: momentum with weight decay"""
-    check_update(student, reference, check, momentum=0.9, weight_decay=1e-4, decay_only_steps=2)
+    check_update(student, check, momentum=0.9, weight_decay=1e-2, decay_only_steps=2)
