@@ -33,7 +33,7 @@ def make_submissions(folder: Path, count: int) -> None:
 
 
 def default_jobs() -> int:
-    from grader.run import _parser
+    from grader.grade import _parser
 
     return _parser().parse_args(["x"]).jobs
 
@@ -52,7 +52,7 @@ def main() -> int:
         runs = {}
         for jobs in args.jobs:
             out = Path(tmp) / f"out-{jobs}"
-            runs[jobs] = m = measure([sys.executable, "-m", "grader.run", str(subs), "--out", str(out),
+            runs[jobs] = m = measure([sys.executable, "-m", "grader.grade", str(subs), "--out", str(out),
                                       "--jobs", str(jobs)], env=env, cwd=ROOT)
             m["gradebook"] = (out / "gradebook.csv").read_bytes()
             print(f"--jobs {jobs}: {args.count} submissions in {m['wall_s']} s "

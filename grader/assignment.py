@@ -1,7 +1,17 @@
-"""An assignment is data the grader loads: reference code, hidden tests, points, limits, layout.
+"""An assignment is a folder: `assignment.toml` declares everything the core used to assume.
 
-The default is this repository's own MLP homework (grader/assignments/mlp/); another course's
-version is another folder with its own assignment.toml, passed as `grade --assignment DIR`.
+    assignment.toml   this file's schema (below); paths in it are relative to the folder
+    reference/        exactly what a correct student submits, laid out at the submission's root
+    skeleton/         the hand-out, generated from reference/ by grade-skeleton
+    hidden/           the hidden pytest suite
+    tasks/            optional: trusted code that runs inside the worker next to the student's
+    public/           optional: self-checks shipped to students in the hand-out
+    handout/          optional: the hand-out README template and files shipped as they are
+
+The core (intake, sandbox, worker, plugin, run, batch, renderers, skeleton, similarity, the
+Gradescope bundle) reads these declarations and names no course, file or data set of its own.
+docs/authoring.md walks through every key; `grade-skeleton --assignment DIR --validate` checks a
+folder end to end.
 """
 from __future__ import annotations
 
@@ -12,7 +22,15 @@ from pathlib import Path
 
 from grader.errors import ConfigError
 
-DEFAULT_ASSIGNMENT_DIR = Path(__file__).resolve().parent / "assignments" / "mlp"
+ASSIGNMENTS_DIR = Path(__file__).resolve().parent / "assignments"
+DEFAULT_ASSIGNMENT_DIR = ASSIGNMENTS_DIR / "mlp"
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+FRESH_WORKER = ("submission", "module", "test")
+DEFAULT_REFUSED = ("torch", "torchvision", "tensorflow", "keras", "jax", "jaxlib", "flax", "sklearn", "mxnet",
+                   "paddle", "theano", "chainer", "cupy", "caffe", "caffe2", "lasagne", "tinygrad", "mindspore",
+                   "oneflow", "onnxruntime", "autograd")
+"""Deep-learning frameworks: a numpy homework refuses them at import unless its [sandbox] says otherwise."""
+DATA_FORMATS = ("idx", "pkl.gz", "hdf5", "json")
 
 
 @dataclass(frozen=True)
@@ -22,7 +40,9 @@ class Limits:
     call_timeout_s: float = 10.0
     """Wall clock for one proxy call (construct, method, attribute)."""
     task_timeout_s: float = 240.0
-    """Wall clock for one run_task (e.g. training on MNIST)."""
+    """Wall clock for one run_task (e.g. a training run)."""
+    import_timeout_s: float = 10.0
+    """Wall clock for importing one student module (top-level code included)."""
     memory_mb: int = 2048
     """Address-space limit of the worker (RLIMIT_AS)."""
     cpu_s: int = 900
@@ -38,30 +58,123 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """[submission]: how a student's hand-in is laid out and what it must hold."""
+
+    code_folder: str
+    """Folder of the code files under the submission's root ("codes"); "" when they sit at the root."""
+    files: tuple[str, ...]
+    """Every code file the grader knows: required, optional and given (the worker imports their stems)."""
+    required: tuple[str, ...]
+    given: tuple[str, ...]
+    """Files graded from the hand-out's copy: a missing one is supplied, a changed one replaced (with a note)."""
+    missing: dict[str, str]
+    """File -> the note shown when it is absent (required files get a default one)."""
+    report: tuple[str, ...]
+    """Accepted report names at the root (any one); () when no report is expected."""
+    report_note: str
+    integrity: str
+    """Integrity file at the root (e.g. summary.txt, checked by the hidden tests); "" for none."""
+    integrity_note: str
+    notebooks: bool
+    """A .ipynb may stand in for a .py of the same name (its code cells become the module)."""
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        return tuple(Path(f).stem for f in self.files if f.endswith(".py"))
+
+    def shown(self, name: str) -> str:
+        """How a file is named to students: `codes/layers.py`, or `layers.py` when flat."""
+        return f"{self.code_folder}/{name}" if self.code_folder else name
+
+
+@dataclass(frozen=True)
+class HandoutSpec:
+    """[handout]: how grade-skeleton turns reference/ into skeleton/."""
+
+    name: str
+    """Top folder of the published zip."""
+    markers: tuple[str, str]
+    """Regular expressions of a block's first and last line (the lines themselves are kept)."""
+    stub: str
+    """What replaces a block's body: a Python statement with {qualname} and {function} filled in."""
+    pass_in: tuple[str, ...]
+    """Functions whose blocks become `pass` instead (they run while merely building objects)."""
+    readme: Path | None
+    """README template ($variables, see docs/authoring.md); None: no README is generated."""
+    files: Path | None
+    """A folder copied into the hand-out as it is (data notes, helper files)."""
+    data: tuple[str, ...]
+    """Data sets ([data.*] names) the published zip carries in data/."""
+    code_analyze: bool
+    """Ship code_analyze/ with a pristine copy of the code, for the integrity file."""
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """[sandbox]: what the student's code may reach inside the worker."""
+
+    packages: tuple[str, ...]
+    """Importable packages beyond numpy and the standard library."""
+    refused: tuple[str, ...]
+    """Top-level packages refused at import (frameworks the homework forbids)."""
+    data: tuple[str, ...]
+    """Data sets ([data.*] names) visible read-only beside the code, test labels removed."""
+    fresh_worker: str
+    """"submission": one worker for the whole suite; "module" / "test": a fresh one for each."""
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """[data.<name>]: a data set made from a source the project ships, in a course's format."""
+
+    name: str
+    source: str
+    """"mnist" (data/mnist), "fashion-mnist" (Debian's package), or a folder of IDX files."""
+    format: str
+    """One of DATA_FORMATS: how the hand-out ships it and the worker sees it."""
+    files: tuple[str, ...]
+    """File names, e.g. ("mnist_subset.json",) or the HDF5 train and test files."""
+    sizes: dict[str, int]
+    """Rows per split, e.g. {"train": 10000, "valid": 1000, "test": 1000}; absent: the format's own."""
+
+
+@dataclass(frozen=True)
 class Assignment:
     name: str
+    title: str
     root: Path
     reference_dir: Path
-    """Trusted reference codes/ (imported in the parent only)."""
-    student_files: tuple[str, ...]
-    """The codes/*.py the worker imports."""
-    required_files: tuple[str, ...]
+    """A correct submission, laid out as students hand it in (trusted: imported in the parent only)."""
+    skeleton_dir: Path
     hidden_dir: Path
-    tasks_file: Path | None
-    """Trusted helper functions run inside the worker (training loops)."""
+    tasks_path: Path | None
+    """Trusted worker-side code: a .py file or a folder of modules (imported as `tasks`)."""
+    public_dir: Path | None
+    layout: Layout
+    handout: HandoutSpec
+    sandbox: SandboxSpec
+    data: dict[str, DataSpec]
     limits: Limits
     points: dict[str, float] = field(default_factory=dict)
     """Test function name -> points: the one table of points (assignment.toml [points])."""
     point_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Group name -> its tests, in table order. `[points."layers.py:Selu"]` groups cover the TODO
-    blocks of that class (the hand-out README shows each group's sum); tests written directly
-    under [points] have no group."""
+    """Group name -> its tests, in table order. `[points."<file>:<Class>"]` groups cover the blocks of
+    that class (the hand-out README shows each group's sum); tests directly under [points] have none."""
     visibility: dict[str, str] = field(default_factory=dict)
     default_visibility: str = "after_due_date"
     settings: dict = field(default_factory=dict)
-    """Free-form [settings] table for the hidden tests (e.g. the accuracy thresholds)."""
-    pristine_dir: Path | None = None
-    """Optional hand-out codes/ (`pristine = "..."`, relative to DIR) that summary.txt is checked against."""
+    """Free-form [settings] for the hidden tests (thresholds, configurations)."""
+
+    @property
+    def reference_code(self) -> Path:
+        """The reference's code folder (what the reference fixture imports)."""
+        return self.reference_dir / self.layout.code_folder
+
+    @property
+    def pristine_dir(self) -> Path:
+        """The hand-out's code folder: what integrity files, given files and changes are checked against."""
+        return self.skeleton_dir / self.layout.code_folder
 
     @property
     def bonus_tests(self) -> frozenset[str]:
@@ -74,47 +187,174 @@ class Assignment:
         return round(sum(v for k, v in self.points.items() if k not in self.bonus_tests), 6)
 
 
+class _Reader:
+    """Reads one table of assignment.toml, naming the file and key in every error."""
+
+    def __init__(self, data: dict, label: str, path: tuple[str, ...] = ()):
+        self.data, self.label, self.path = data, label, path
+
+    def _fail(self, key: str, why: str) -> ConfigError:
+        where = f"[{'.'.join(self.path)}] " if self.path else ""
+        return ConfigError(f"{self.label}: {where}{key} {why}")
+
+    def table(self, key: str) -> "_Reader":
+        value = self.data.get(key, {})
+        if not isinstance(value, dict):
+            raise self._fail(key, "must be a table")
+        return _Reader(value, self.label, self.path + (key,))
+
+    def str(self, key: str, default: str) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self._fail(key, f"= {value!r} must be a string")
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(key, f"= {value!r} must be true or false")
+        return value
+
+    def strs(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self.data.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._fail(key, f"= {value!r} must be a list of strings")
+        return tuple(value)
+
+    def str_table(self, key: str) -> dict[str, str]:
+        value = self.data.get(key, {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise self._fail(key, "must be a table of strings")
+        return dict(value)
+
+    def unknown(self, known: set[str]) -> None:
+        extra = sorted(set(self.data) - known)
+        if extra:
+            raise self._fail(extra[0], f"is not a known key (known: {', '.join(sorted(known))})")
+
+
+def _path(root: Path, value: str) -> Path:
+    return (root / value).resolve()
+
+
+def _read_layout(t: _Reader) -> Layout:
+    t.unknown({"code_folder", "required", "optional", "given", "missing", "report", "report_note",
+               "integrity", "integrity_note", "notebooks"})
+    folder = t.str("code_folder", "").strip("/")
+    required, optional, given = t.strs("required"), t.strs("optional"), t.strs("given")
+    files = tuple(dict.fromkeys(required + optional + given))
+    if not files:
+        raise ConfigError(f"{t.label}: [submission] lists no files; name them in required, optional or given")
+    shown = (lambda n: f"{folder}/{n}" if folder else n)
+    missing = {name: f"{shown(name)} is missing" for name in required}
+    missing.update(t.str_table("missing"))
+    report = t.strs("report")
+    integrity = t.str("integrity", "")
+    return Layout(
+        code_folder=folder, files=files, required=required, given=given, missing=missing, report=report,
+        report_note=t.str("report_note", f"no report ({' or '.join(report)}) at the top of the submission"),
+        integrity=integrity,
+        integrity_note=t.str("integrity_note", f"no {integrity} at the top of the submission"),
+        notebooks=t.bool("notebooks", False))
+
+
+def _read_handout(t: _Reader, root: Path, name: str) -> HandoutSpec:
+    t.unknown({"name", "markers", "stub", "pass_in", "readme", "files", "data", "code_analyze"})
+    markers = t.strs("markers", (r"^\s*# TODO START", r"^\s*# TODO END"))
+    if len(markers) != 2:
+        raise ConfigError(f"{t.label}: [handout] markers must be two regular expressions: a block's first and last line")
+    readme, files = t.str("readme", ""), t.str("files", "")
+    return HandoutSpec(
+        name=t.str("name", name), markers=(markers[0], markers[1]),
+        stub=t.str("stub", 'raise NotImplementedError("{qualname}")'),
+        pass_in=t.strs("pass_in", ("__init__", "__repr__", "__str__", "__del__")),
+        readme=_path(root, readme) if readme else None, files=_path(root, files) if files else None,
+        data=t.strs("data"), code_analyze=t.bool("code_analyze", False))
+
+
+def _read_sandbox(t: _Reader) -> SandboxSpec:
+    t.unknown({"packages", "refused", "data", "fresh_worker"})
+    fresh = t.str("fresh_worker", "submission")
+    if fresh not in FRESH_WORKER:
+        raise ConfigError(f"{t.label}: [sandbox] fresh_worker = {fresh!r}; use one of {', '.join(FRESH_WORKER)}")
+    return SandboxSpec(packages=t.strs("packages"), refused=t.strs("refused", DEFAULT_REFUSED),
+                       data=t.strs("data"), fresh_worker=fresh)
+
+
+def _read_data(t: _Reader) -> dict[str, DataSpec]:
+    specs = {}
+    for name in t.data:
+        d = t.table(name)
+        d.unknown({"source", "format", "files", "sizes"})
+        fmt = d.str("format", "idx")
+        if fmt not in DATA_FORMATS:
+            raise ConfigError(f"{t.label}: [data.{name}] format = {fmt!r}; use one of {', '.join(DATA_FORMATS)}")
+        sizes = d.data.get("sizes", {})
+        if not isinstance(sizes, dict) or not all(isinstance(v, int) and v > 0 for v in sizes.values()):
+            raise ConfigError(f"{t.label}: [data.{name}] sizes must map split names to positive row counts")
+        specs[name] = DataSpec(name, d.str("source", "mnist"), fmt, d.strs("files"), dict(sizes))
+    return specs
+
+
 def load_assignment(path: Path | str | None = None) -> Assignment:
     root = Path(path).resolve() if path else DEFAULT_ASSIGNMENT_DIR
     toml_path = root / "assignment.toml"
+    label = str(toml_path)
     try:
         data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ConfigError(f"{toml_path}: no assignment.toml; pass --assignment a folder that has one") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{toml_path}: not valid TOML ({e}); fix the file") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{toml_path}: not UTF-8 text ({e.reason}); save it as UTF-8") from None
+    top = _Reader(data, label)
+    top.unknown({"name", "title", "reference", "skeleton", "hidden", "tasks", "public", "submission", "handout",
+                 "sandbox", "data", "limits", "points", "visibility", "default_visibility", "settings"})
     try:
-        limits = Limits(**data.get("limits", {}))
+        limits = Limits(**top.table("limits").data)
     except TypeError as e:
         raise ConfigError(f"{toml_path}: [limits] has an unknown key ({e})") from None
-    tasks = data.get("tasks")
+    name = top.str("name", root.name)
+    tasks, public = top.str("tasks", ""), top.str("public", "")
     points, groups = _read_points(data.get("points", {}), toml_path)
     assignment = Assignment(
-        name=data.get("name", root.name),
-        root=root,
-        reference_dir=(root / data.get("reference", "reference")).resolve(),
-        student_files=tuple(data.get("student_files", ())),
-        required_files=tuple(data.get("required_files", data.get("student_files", ()))),
-        hidden_dir=(root / data.get("hidden_tests", "hidden")).resolve(),
-        tasks_file=(root / tasks).resolve() if tasks else None,
-        limits=limits,
-        points=points,
-        point_groups=groups,
-        visibility=dict(data.get("visibility", {})),
-        default_visibility=data.get("default_visibility", "after_due_date"),
-        settings=dict(data.get("settings", {})),
-        pristine_dir=(root / data["pristine"]).resolve() if data.get("pristine") else None,
+        name=name, title=top.str("title", name), root=root,
+        reference_dir=_path(root, top.str("reference", "reference")),
+        skeleton_dir=_path(root, top.str("skeleton", "skeleton")),
+        hidden_dir=_path(root, top.str("hidden", "hidden")),
+        tasks_path=_path(root, tasks) if tasks else None,
+        public_dir=_path(root, public) if public else None,
+        layout=_read_layout(top.table("submission")),
+        handout=_read_handout(top.table("handout"), root, name),
+        sandbox=_read_sandbox(top.table("sandbox")),
+        data=_read_data(top.table("data")),
+        limits=limits, points=points, point_groups=groups,
+        visibility=top.str_table("visibility"),
+        default_visibility=top.str("default_visibility", "after_due_date"),
+        settings=dict(top.table("settings").data),
     )
-    for what, p in (("reference", assignment.reference_dir), ("hidden_tests", assignment.hidden_dir)):
-        if not p.is_dir():
-            raise ConfigError(f"{toml_path}: {what} folder {p} does not exist")
-    if not assignment.student_files:
-        raise ConfigError(f"{toml_path}: student_files is empty; list the codes/*.py to grade")
-    unknown = sorted(assignment.bonus_tests - set(assignment.points))
-    if unknown:
-        raise ConfigError(f"{toml_path}: [settings] bonus_tests names {', '.join(unknown)}, which [points] "
-                          "does not list; fix the name or add its points")
+    _check(assignment, label)
     return assignment
+
+
+def _check(a: Assignment, label: str) -> None:
+    for what, p in (("reference", a.reference_dir), ("hidden", a.hidden_dir)):
+        if not p.is_dir():
+            raise ConfigError(f"{label}: {what} folder {p} does not exist")
+    if a.tasks_path is not None and not a.tasks_path.exists():
+        raise ConfigError(f"{label}: tasks {a.tasks_path} does not exist")
+    for v in (a.default_visibility, *a.visibility.values()):
+        if v not in VISIBILITIES:
+            raise ConfigError(f"{label}: visibility {v!r} is not one of {', '.join(VISIBILITIES)}")
+    for names, where in ((a.sandbox.data, "[sandbox] data"), (a.handout.data, "[handout] data")):
+        unknown = sorted(set(names) - set(a.data))
+        if unknown:
+            raise ConfigError(f"{label}: {where} names {unknown[0]!r}, which no [data.{unknown[0]}] table declares")
+    unknown = sorted(a.bonus_tests - set(a.points))
+    if unknown:
+        raise ConfigError(f"{label}: [settings] bonus_tests names {', '.join(unknown)}, which [points] "
+                          "does not list; fix the name or add its points")
 
 
 def _read_points(table: dict, toml_path: Path) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:

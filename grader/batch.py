@@ -28,7 +28,7 @@ from grader.render.gradescope import results_from_json
 from grader.results import GradeResult
 from grader.run import ERROR_LOG, write_outputs
 
-LAUNCHER = (sys.executable, "-m", "grader.run")
+LAUNCHER = (sys.executable, "-m", "grader.grade")
 SUBMISSION_TIMEOUT_S = 1800.0
 STOP_GRACE_S = 5.0  # after SIGINT, before SIGKILL: lets the child delete its temp dir
 LOG_TAIL_CHARS = 4000

@@ -23,7 +23,7 @@ def _run(main: Callable[[list[str]], int], prog: str) -> int:
 
 
 def grade_main() -> int:
-    from grader.run import main
+    from grader.grade import main
 
     return _run(main, "grade")
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.assignment import Layout
 from grader.errors import SubmissionError
 
 MAX_ZIP_BYTES = 200 * 2**20
@@ -29,7 +30,6 @@ CHUNK_BYTES = 64 * 2**10
 MAX_TOP_FOLDERS = 3  # `id/id/codes/...` still found; deeper nesting is not a layout
 
 JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".idea", ".vscode"}
-REPORT_SUFFIXES = (".pdf", ".md", ".doc", ".docx")
 COMPILED_SUFFIXES = {".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".hdf5", ".ckpt",
                      ".pyc", ".pyo", ".so", ".pyd", ".dll", ".dylib", ".bin", ".safetensors"}
 ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"}
@@ -43,13 +43,14 @@ class Submission:
 
     student_id: str
     root: Path
-    """The submission's top level inside the temp dir (after a single top folder is skipped)."""
-    codes_dir: Path | None
-    """root/codes, or None when the submission has no codes/ folder (it cannot be graded)."""
+    """The submission's top level inside the temp dir (after single top folders are skipped)."""
+    code_dir: Path | None
+    """Where the code files sit (root/<code_folder>, or root when flat); None when the declared
+    code folder is missing (the submission cannot be graded)."""
     flags: list[str] = field(default_factory=list)
     """Student-facing layout notes (missing report, weights included, nested zip...)."""
     report: Path | None = None
-    summary: Path | None = None
+    integrity: Path | None = None
 
 
 def student_id_of(path: Path | str) -> str:
@@ -59,8 +60,9 @@ def student_id_of(path: Path | str) -> str:
 
 
 @contextlib.contextmanager
-def open_submission(path: Path | str, required_files: Iterable[str] = ()) -> Iterator[Submission]:
-    """Extract `path` (a .zip or a folder) into a temp dir, check it, yield it, then delete it."""
+def open_submission(path: Path | str, layout: Layout | None = None) -> Iterator[Submission]:
+    """Extract `path` (a .zip or a folder) into a temp dir, check it against `layout` (the
+    assignment's [submission]; None: only find the root), yield it, then delete it."""
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         dest = Path(tmp) / "files"
@@ -73,7 +75,7 @@ def open_submission(path: Path | str, required_files: Iterable[str] = ()) -> Ite
                 _extract_zip(path, dest, flags)
         except SubmissionError as e:  # entry names may hold newlines or other control characters
             raise SubmissionError(one_line(str(e))) from None
-        sub = _check_layout(student_id_of(path), dest, required_files, flags)
+        sub = _check_layout(student_id_of(path), dest, layout, flags)
         sub.flags[:] = [one_line(f) for f in sub.flags]
         yield sub
 
@@ -135,7 +137,7 @@ class _Budget:
         self.files += 1
         if self.files > MAX_FILES:
             raise SubmissionError(f"{self.source}: more than {MAX_FILES} files; submit only "
-                                  "the report, summary.txt and codes/")
+                                  "the files the assignment asks for")
 
     def copy(self, src, dest: Path, name: str, compressed_bytes: int | None = None) -> None:
         """Stream src into a new file `dest`, stopping as soon as a cap is crossed."""
@@ -196,8 +198,8 @@ def _extract_zip(path: Path, dest: Path, flags: list[str]) -> None:
 def _extract_entries(zf: zipfile.ZipFile, dest: Path, flags: list[str], source: str) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_FILES:
-        raise SubmissionError(f"{source}: more than {MAX_FILES} entries; submit only the report, "
-                              "summary.txt and codes/")
+        raise SubmissionError(f"{source}: more than {MAX_FILES} entries; submit only "
+                              "the files the assignment asks for")
     budget, seen = _Budget(source), set()
     for info in infos:
         name = _decoded_name(info)
@@ -218,7 +220,7 @@ def _extract_entries(zf: zipfile.ZipFile, dest: Path, flags: list[str], source: 
         except OSError as e:  # a name too long for the file system, a full disk...
             raise _unwritable(source, name, e) from None
     if budget.files == 0:
-        raise SubmissionError(f"{source}: the archive is empty; zip your report, summary.txt and codes/")
+        raise SubmissionError(f"{source}: the archive is empty; zip the files the assignment asks for")
 
 
 def _copy_folder(path: Path, dest: Path, flags: list[str]) -> None:
@@ -240,47 +242,86 @@ def _copy_folder(path: Path, dest: Path, flags: list[str]) -> None:
         except OSError as e:
             raise _unwritable(source, rel.as_posix(), e) from None
     if budget.files == 0:
-        raise SubmissionError(f"{source}: the folder is empty; it needs a report, summary.txt and codes/")
+        raise SubmissionError(f"{source}: the folder is empty; it needs the files the assignment asks for")
 
 
-# --- layout --------------------------------------------------------------------------------------
+# --- layout ---------------------------------------------------------------------------------------
 
-def _find_root(dest: Path) -> Path:
-    """Skip a single top folder (students zip the folder, not its contents)."""
+def _holds_code(folder: Path, layout: Layout | None) -> bool:
+    if layout is None:
+        return False
+    if layout.code_folder:
+        return (folder / layout.code_folder).is_dir()
+    return any((folder / name).is_file() for name in layout.files)
+
+
+def _find_root(dest: Path, layout: Layout | None) -> Path:
+    """Skip single top folders (students zip the folder, not its contents) until the code shows."""
     root = dest
     for _ in range(MAX_TOP_FOLDERS):
-        children = list(root.iterdir())
-        if (root / "codes").is_dir() or len(children) != 1 or not children[0].is_dir():
+        children = [c for c in root.iterdir() if not _is_junk((c.name,))]
+        if _holds_code(root, layout) or len(children) != 1 or not children[0].is_dir():
             break
         root = children[0]
     return root
 
 
-def _check_layout(student_id: str, dest: Path, required_files: Iterable[str],
-                  flags: list[str]) -> Submission:
-    root = _find_root(dest)
+def _check_layout(student_id: str, dest: Path, layout: Layout | None, flags: list[str]) -> Submission:
+    root = _find_root(dest, layout)
     files = sorted(p for p in root.rglob("*") if p.is_file())
     rel = [p.relative_to(root).as_posix() for p in files]
-    reports = [p for p in files if p.parent == root and p.stem.lower() == "report"
-               and p.suffix.lower() in REPORT_SUFFIXES]
-    if not reports:
-        flags.append("no Report.pdf (or .md, .doc, .docx) at the top of the zip")
-    summary = root / "summary.txt"
-    if not summary.is_file():
-        flags.append("no summary.txt at the top of the zip; run code_analyze/analyze.py and include its output")
-    elif summary.stat().st_size == 0:
-        flags.append("summary.txt is empty; run code_analyze/analyze.py and include its output")
-    codes = root / "codes"
-    codes_dir = codes if codes.is_dir() else None
-    if codes_dir is not None:
-        for name in required_files:
-            if not (codes_dir / name).is_file():
-                flags.append(f"codes/{name} is missing")
+    code_dir = root
+    report = integrity = None
+    if layout is not None:
+        code_dir = root / layout.code_folder if layout.code_folder else root
+        if not code_dir.is_dir():
+            code_dir = None
+        report, integrity = _expected_extras(root, layout, flags)
+        if code_dir is not None:
+            flags += [note for name, note in layout.missing.items() if not (code_dir / name).is_file()]
     flags.extend(_content_flags(rel))
-    if codes_dir is not None:
-        _drop_compiled(codes_dir)
-    return Submission(student_id, root, codes_dir, flags, reports[0] if reports else None,
-                      summary if summary.is_file() else None)
+    if code_dir is not None:
+        _drop_compiled(code_dir)
+    return Submission(student_id, root, code_dir, flags, report, integrity)
+
+
+def _expected_extras(root: Path, layout: Layout, flags: list[str]) -> tuple[Path | None, Path | None]:
+    """The report (any accepted name, any case) and the integrity file, flagged when missing."""
+    report = None
+    if layout.report:
+        wanted = {name.casefold() for name in layout.report}
+        report = next((p for p in sorted(root.iterdir()) if p.is_file() and p.name.casefold() in wanted), None)
+        if report is None:
+            flags.append(layout.report_note)
+    integrity = root / layout.integrity if layout.integrity else None
+    if integrity is not None:
+        if not integrity.is_file():
+            flags.append(layout.integrity_note)
+            integrity = None
+        elif integrity.stat().st_size == 0:
+            flags.append(f"{layout.integrity} is empty; " + layout.integrity_note.split("; ", 1)[-1])
+    return report, integrity
+
+
+def supply_given(sub: Submission, layout: Layout, handout_code: Path) -> None:
+    """Files the hand-out gives and students must not change are graded from the hand-out's copy:
+    a missing one is supplied, a changed one replaced; each says so in a note."""
+    if sub.code_dir is None:
+        return
+    for name in layout.given:
+        mine, theirs = sub.code_dir / name, handout_code / name
+        if not theirs.is_file():
+            continue
+        if not mine.is_file():
+            sub.flags.append(f"{layout.shown(name)} was missing; graded with the hand-out's copy")
+        elif mine.read_bytes() == theirs.read_bytes():
+            continue
+        else:
+            sub.flags.append(f"your {layout.shown(name)} differs from the hand-out's; it must not be changed, "
+                             "so it was graded with the hand-out's copy")
+            mine.unlink()
+        mine.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(theirs, mine)
 
 
 def _content_flags(rel: list[str]) -> list[str]:

@@ -1,14 +1,12 @@
 """Running an assignment's hidden pytest suite in the trusted parent against a sandboxed worker.
 
 pytest, the hidden tests and the reference all live in this (parent) process; the student's code
-only ever runs in the worker behind the `student` proxy. Verdicts come from pytest's reports and
-the [points] table, never from anything the worker says about itself.
+only ever runs in the worker behind the `student` proxy. Verdicts (grader/verdicts.py) come from
+pytest's reports and the [points] table, never from anything the worker says about itself.
 """
 from __future__ import annotations
 
 import contextlib
-import functools
-import re
 import importlib
 import io
 import os
@@ -17,21 +15,16 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 import pytest
 
+from grader import datasets
 from grader.assignment import Assignment, Limits
-from grader.data import REPO_MNIST_DIR, load_mnist_pixels, scale_pixels
-from grader.errors import ConfigError, SandboxError
-from grader.proxy import (NotImplementedByStudent, StudentError, StudentImportError, StudentProxy,
-                          StudentTimeout, WorkerCrashed)
-from grader.results import BONUS, ERROR, FAILED, GRADER_ERROR, NOT_IMPLEMENTED, PASSED, Outcome
+from grader.errors import ConfigError
+from grader.proxy import StudentProxy
+from grader.results import NOT_IMPLEMENTED, Outcome
 from grader.sandbox import Sandbox
+from grader.verdicts import OutcomeCollector, PrerequisiteFailed, PrerequisiteNotImplemented
 
-MAX_DETAIL_CHARS = 20_000
-
-
-# --- trusted data for the tests ---------------------------------------------------------------
 
 class ReferenceModules:
     """reference.layers etc.: the reference solution, imported lazily in the parent.
@@ -70,158 +63,16 @@ class ReferenceModules:
             sys.modules.update(saved)
 
 
-class MnistPixels(NamedTuple):
-    """MNIST as the parent keeps it: images as uint8 pixels 0..255, (N, 784) and read-only (an
-    eighth of float64's memory: Gradescope gives the whole grading 768 MB), labels int64. Send the
-    pixels to the worker as they are; `scaled(images[:n])` gives the float64 (x - 128) / 255 of
-    load_mnist_2d for a slice a unit test needs. A named tuple: use the attributes or unpack it."""
-
-    train_images: np.ndarray
-    train_y: np.ndarray
-    test_images: np.ndarray
-    test_y: np.ndarray
-
-    @staticmethod
-    def scaled(images: np.ndarray) -> np.ndarray:
-        return scale_pixels(images)
-
-
-@functools.cache
-def load_mnist_once(data_dir: Path) -> MnistPixels:
-    return MnistPixels(*load_mnist_pixels(data_dir))
-
-
-# --- verdicts ---------------------------------------------------------------------------------
-
-GRADER_ERROR_MESSAGE = ("could not be checked: grader error; the course staff will review it, and it does not "
-                        "count against you")
-
-
-class PrerequisiteFailed(AssertionError):
-    """A test that only pays when another passed (a backward checked against the student's own
-    forward pays only when that forward is right): raised at setup when it did not."""
-
-
-class PrerequisiteNotImplemented(PrerequisiteFailed):
-    """The test it depends on found the student's code still unfilled."""
-
-
-_MISSING_ATTRIBUTE = re.compile(r"module '(\w+)' has no attribute '(\w+)'")
-
-
-def classify(exc: BaseException, when: str, feedback: str) -> tuple[str, str]:
-    """(status, student-facing message) for an exception raised in a test's setup or call."""
-    def with_hint(text: str) -> str:
-        return "; ".join(t for t in (feedback, text) if t)
-
-    if isinstance(exc, PrerequisiteNotImplemented | NotImplementedByStudent):
-        return NOT_IMPLEMENTED, "not implemented"
-    if isinstance(exc, PrerequisiteFailed):
-        return FAILED, str(exc)
-    if isinstance(exc, NotImplementedByStudent):
-        return NOT_IMPLEMENTED, "not implemented"
-    if isinstance(exc, (StudentTimeout, WorkerCrashed)):
-        return ERROR, exc.message
-    if isinstance(exc, StudentImportError):
-        if exc.type_name == "FileNotFoundError":
-            return ERROR, exc.message
-        return ERROR, f"could not import your code: {exc.type_name}: {exc.message}" + (
-            f" ({exc.where})" if exc.where else "")
-    if isinstance(exc, StudentError):
-        status = FAILED if when == "call" else ERROR
-        where = f" ({exc.where})" if exc.where else ""
-        missing = _MISSING_ATTRIBUTE.fullmatch(exc.message) if exc.type_name == "AttributeError" else None
-        if missing:
-            return status, with_hint(f"your {missing[1]}.py has no {missing[2]}, which the hand-out defines")
-        return status, with_hint(f"your code raised {exc.type_name}: {exc.message.splitlines()[0] if exc.message else ''}{where}")
-    first_line = (str(exc).strip().splitlines() or [""])[0]
-    if isinstance(exc, AssertionError) and when == "call":
-        return FAILED, with_hint(first_line)
-    # Anything else was raised by trusted code (a check, a fixture, the sandbox): never the student's fault.
-    return GRADER_ERROR, GRADER_ERROR_MESSAGE
-
-
-class OutcomeCollector:
-    """Builds one Outcome per hidden test from pytest's reports (pass counted only at call;
-    a failure in any phase counts; a setup failure is an error, not a wrong answer)."""
-
-    def __init__(self, assignment: Assignment):
-        self.assignment = assignment
-        self.outcomes: dict[str, Outcome] = {}
-        self.fractions: dict[str, float] = {}
-        self.leaderboard: dict[str, list[tuple[str, float, str]]] = {}
-        self.config_errors: list[str] = []
-        self._points: dict[str, float] = {}
-
-    def pytest_collection_modifyitems(self, items) -> None:
-        names = [item.originalname for item in items]
-        table = self.assignment.points
-        missing = sorted(set(names) - set(table))
-        stale = sorted(set(table) - set(names))
-        if missing or stale:
-            self.config_errors.append(
-                "[points] in assignment.toml does not match the hidden tests: "
-                + "; ".join(filter(None, [missing and f"no points for {', '.join(missing)}",
-                                          stale and f"no test named {', '.join(stale)}"])))
-            items[:] = []
-        for item in items:  # a parametrized test shares its points among its cases
-            self._points[item.nodeid] = table[item.originalname] / names.count(item.originalname)
-
-    def outcome_of(self, test: str) -> Outcome | None:
-        """The outcome of the test function named `test` (all its cases passed, if parametrized)."""
-        found = [o for o in self.outcomes.values() if o.test == test]
-        if not found:
-            return None
-        return next((o for o in found if not o.passed), found[0])
-
-    def pytest_collectreport(self, report) -> None:
-        if report.failed:
-            self.config_errors.append(f"hidden test {report.nodeid or 'folder'} could not be collected: "
-                                      + str(report.longrepr).strip().splitlines()[-1])
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        report = yield
-        if report.when == "call" or not report.passed:
-            previous = self.outcomes.get(item.nodeid)
-            if previous is None or previous.passed:
-                self.outcomes[item.nodeid] = self._outcome(item, call, report)
-        return report
-
-    def _outcome(self, item, call, report) -> Outcome:
-        marker = item.get_closest_marker("feedback")
-        feedback = str(marker.args[0]) if marker and marker.args else ""
-        status, message, detail = PASSED, "", ""
-        if report.skipped:
-            status, message = ERROR, "not run: " + str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else "")
-        elif report.failed:
-            exc = call.excinfo.value if call.excinfo else Exception("failed")
-            status, message = classify(exc, report.when, feedback)
-            detail = report.longreprtext + (f"\n--- student traceback ---\n{exc.traceback_text}"
-                                            if isinstance(exc, StudentError) else "")
-        points = self._points.get(item.nodeid, 0.0)
-        score = points if status == PASSED else 0.0
-        if item.nodeid in self.fractions and status in (PASSED, FAILED):
-            score = points * self.fractions[item.nodeid]
-        doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
-        return Outcome(test=item.originalname, name=doc[0] if doc else item.name, status=status,
-                       score=round(score, 6), max_score=points, message=message,
-                       detail=detail[-MAX_DETAIL_CHARS:], leaderboard=tuple(self.leaderboard.get(item.nodeid, ())),
-                       tags=(BONUS,) if item.originalname in self.assignment.bonus_tests else (),
-                       visibility=self.assignment.visibility.get(item.originalname,
-                                                                 self.assignment.default_visibility))
-
-
 class GraderPlugin:
     """The fixtures the hidden tests use, and the `feedback` marker."""
 
-    def __init__(self, assignment: Assignment, student: StudentProxy, codes_dir: Path, limits: Limits,
+    def __init__(self, assignment: Assignment, student: StudentProxy, code_dir: Path, root: Path, limits: Limits,
                  notes: list[str], collector: OutcomeCollector):
         # Private names: pytest would read a public attribute named like a fixture as the fixture.
-        self._assignment, self._student, self._codes_dir, self._limits = assignment, student, codes_dir, limits
-        self._notes, self._collector = notes, collector
-        names = [Path(f).stem for f in assignment.student_files if f.endswith(".py")]
-        self._reference = ReferenceModules(assignment.reference_dir, names)
+        self._assignment, self._student, self._code_dir, self._root = assignment, student, code_dir, root
+        self._limits, self._notes, self._collector = limits, notes, collector
+        self._reference = ReferenceModules(assignment.reference_code, list(assignment.layout.modules))
+        self._module = None
 
     def pytest_configure(self, config) -> None:
         config.addinivalue_line("markers", "feedback(message): hint shown to the student when the test fails")
@@ -229,6 +80,10 @@ class GraderPlugin:
                                 "passed (any=True: one of them), e.g. a backward checked against the student's own forward")
 
     def pytest_runtest_setup(self, item) -> None:
+        fresh = self._assignment.sandbox.fresh_worker
+        if fresh == "test" or (fresh == "module" and item.module is not self._module):
+            self._student.restart()  # [sandbox] fresh_worker: nothing carries over
+        self._module = item.module
         marker = item.get_closest_marker("depends_on")
         if marker is None:
             return
@@ -254,17 +109,28 @@ class GraderPlugin:
 
     @pytest.fixture(scope="session")
     def submission(self) -> Path:
-        """The submission's codes/ folder, for checks that read its files as text (never import
-        or exec them here: that is what `student` is for)."""
-        return self._codes_dir
+        """The submission's code folder, for checks that read its files as text (never import,
+        exec or parse them here without limits: that is what `student` and grader.static are for)."""
+        return self._code_dir
+
+    @pytest.fixture(scope="session")
+    def submission_root(self) -> Path:
+        """The submission's top level (report, integrity file...)."""
+        return self._root
 
     @pytest.fixture(scope="session")
     def reference(self) -> ReferenceModules:
         return self._reference
 
     @pytest.fixture(scope="session")
-    def mnist(self) -> MnistPixels:
-        return load_mnist_once(Path(self._assignment.root, self._assignment.settings.get("data_dir", REPO_MNIST_DIR)))
+    def dataset(self):
+        """dataset(name) -> {split: Split(images, labels)} of a [data.<name>] set, read here in the
+        parent (test labels included; the worker sees only datasets.worker_files)."""
+        def load(name: str) -> dict:
+            if name not in self._assignment.data:
+                raise ConfigError(f"{self._assignment.root}: no [data.{name}] in assignment.toml")
+            return datasets.load_splits(self._assignment.data[name], self._assignment.root)
+        return load
 
     @pytest.fixture(scope="session")
     def limits(self) -> Limits:
@@ -312,17 +178,21 @@ class SuiteRun(NamedTuple):
     extra: dict
 
 
-def run_hidden_tests(assignment: Assignment, codes_dir: Path, *, limits: Limits | None = None,
-                     sandbox: bool = True) -> SuiteRun:
-    """Run the hidden suite against codes_dir. Never raises for what the student's code does;
-    ConfigError for a broken assignment."""
+def run_hidden_tests(assignment: Assignment, code_dir: Path, *, limits: Limits | None = None,
+                     sandbox: bool = True, root: Path | None = None) -> SuiteRun:
+    """Run the hidden suite against the code in code_dir (root: the submission's top level, by
+    default its parent). Never raises for what the student's code does; ConfigError for a broken
+    assignment."""
     limits = limits or assignment.limits
-    modules = [Path(f).stem for f in assignment.student_files if f.endswith(".py")]
-    box = Sandbox(Path(codes_dir), assignment.tasks_file, modules, limits, sandbox=sandbox)
+    code_dir = Path(code_dir)
+    modules = list(assignment.layout.modules)
+    data_files = [f for name in assignment.sandbox.data for f in datasets.worker_files(assignment.data[name], assignment.root)]
+    box = Sandbox(code_dir, assignment.tasks_path, modules, limits, assignment.sandbox, data_files, sandbox=sandbox)
     student = StudentProxy(box, limits, modules)
     notes = list(box.notes)
     collector = OutcomeCollector(assignment)
-    plugin = GraderPlugin(assignment, student, Path(codes_dir), limits, notes, collector)
+    plugin = GraderPlugin(assignment, student, code_dir, Path(root) if root else code_dir.parent, limits, notes,
+                          collector)
     hidden = str(assignment.hidden_dir)
     # --tb=short: a long report (whole test source per failure) cost seconds on a skeleton.
     args = [hidden, "-q", "--tb=short", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import importlib.util
 import os
 import select
 import shutil
@@ -27,10 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from grader.assignment import Limits
-from grader.errors import SandboxError
+from grader.assignment import DEFAULT_REFUSED, Limits, SandboxSpec
+from grader.errors import ConfigError, SandboxError
 
 NOBODY = 65534
 STARTUP_TIMEOUT_S = 60.0
@@ -60,16 +59,30 @@ def worker_env(home: str) -> dict[str, str]:
             "PYTHONIOENCODING": "utf-8", **one}
 
 
-def _python_binds() -> list[str]:
-    """Read-only binds of the Python prefix with every site-packages replaced by numpy alone."""
+def package_dirs(packages: tuple[str, ...]) -> list[Path]:
+    """The folders (or single-file modules) of numpy and the assignment's extra packages, with
+    their bundled native libraries (<name>.libs): what the worker may import from site-packages."""
+    found: list[Path] = []
+    for name in ("numpy", *packages):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None and not spec.submodule_search_locations:
+            raise ConfigError(f"[sandbox] packages names {name!r}, which is not installed here; "
+                              f"pip install it or remove it")
+        where = Path(spec.submodule_search_locations[0] if spec.submodule_search_locations else spec.origin).resolve()
+        found += [where, where.with_name(where.name.split(".")[0] + ".libs")]
+    return found
+
+
+def _python_binds(packages: tuple[str, ...] = ()) -> list[str]:
+    """Read-only binds of the Python prefix with every site-packages replaced by numpy and the
+    assignment's packages alone."""
     args: list[str] = []
     for prefix in dict.fromkeys((sys.base_prefix, sys.prefix)):
         args += ["--ro-bind", prefix, prefix]
     for sp in site.getsitepackages():
         if Path(sp).is_dir() and any(sp.startswith(p + os.sep) for p in (sys.base_prefix, sys.prefix)):
             args += ["--tmpfs", sp]
-    numpy_dir = Path(np.__file__).resolve().parent
-    for d in (numpy_dir, numpy_dir.with_name("numpy.libs")):
+    for d in package_dirs(packages):
         args += ["--ro-bind-try", str(d), str(d)]
     return args
 
@@ -99,17 +112,20 @@ def _namespaces() -> list[str]:
     return ["--unshare-all"]
 
 
-def bwrap_command(workdir: Path) -> list[str]:
+def bwrap_command(workdir: Path, packages: tuple[str, ...] = (), data: tuple[Path, ...] = ()) -> list[str]:
     """The bubblewrap prefix; the worker then sees its copy at /sub and its runtime at /rt.
 
     The copy's files are bound read-only into a small tmpfs, so new files go to RAM we capped,
-    not to the host's disk; / and /dev (bubblewrap's own uncapped tmpfs) are made read-only last."""
+    not to the host's disk; the assignment's data files are bound read-only beside them; / and
+    /dev (bubblewrap's own uncapped tmpfs) are made read-only last."""
     files = []
     for entry in sorted((workdir / "sub").iterdir()):
         files += ["--ro-bind", str(entry), f"/sub/{entry.name}"]
+    for path in data:
+        files += ["--ro-bind", str(path), f"/sub/{path.name}"]
     # The scratch /tmp comes before the Python binds: a virtual environment under the host's /tmp
     # (CI makes one there) must be bound on top of it, not hidden beneath it.
-    python = _python_binds()
+    python = _python_binds(packages)
     return ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", *_scratch("/tmp"),
             "--ro-bind", "/usr", "/usr", "--ro-bind", "/lib", "/lib", "--ro-bind-try", "/lib64", "/lib64",
             *_traversable_parents(python), *python, "--proc", "/proc", "--dev", "/dev", *_scratch("/sub"),
@@ -150,8 +166,8 @@ class WorkerProcess:
     """One running worker: two pipes (requests in, replies out) on fds hidden from the student,
     stdout and stderr going to a capture file the worker empties after every request."""
 
-    def __init__(self, workdir: Path, modules: list[str], limits: Limits, *, use_bwrap: bool,
-                 drop_to: int | None):
+    def __init__(self, workdir: Path, modules: list[str], limits: Limits, spec: SandboxSpec, data: tuple[Path, ...],
+                 *, use_bwrap: bool, drop_to: int | None):
         self.limits = limits
         self.via_bwrap = use_bwrap
         req_r, self._req_w = os.pipe()
@@ -163,15 +179,16 @@ class WorkerProcess:
                 pass
             os.set_blocking(fd, False)
         inside = Path("/") if use_bwrap else workdir
-        tasks = inside / "rt" / "_grader_tasks.py"
         cmd = [sys.executable, "-s", "-P", "-B", str(inside / "rt" / "_grader_worker.py"),
                "--in", str(req_r), "--out", str(rep_w), "--codes", str(inside / "sub"),
                "--modules", ",".join(modules), "--memory-mb", str(limits.memory_mb),
                "--cpu-s", str(limits.cpu_s), "--max-file-mb", str(limits.max_file_mb),
                "--max-open-files", str(limits.max_open_files), "--max-processes", str(limits.max_processes),
-               "--max-output-bytes", str(limits.max_output_kb * 1024), "--max-reply-bytes", str(MAX_REPLY_BYTES)]
-        if (workdir / "rt" / "_grader_tasks.py").exists():
-            cmd += ["--tasks", str(tasks)]
+               "--max-output-bytes", str(limits.max_output_kb * 1024), "--max-reply-bytes", str(MAX_REPLY_BYTES),
+               "--refused", ",".join(spec.refused)]
+        tasks = next((t for t in ("_grader_tasks.py", "_grader_tasks") if (workdir / "rt" / t).exists()), None)
+        if tasks:
+            cmd += ["--tasks", str(inside / "rt" / tasks)]
         if use_bwrap:
             cmd.append("--no-network")
         if drop_to is not None:
@@ -180,7 +197,7 @@ class WorkerProcess:
         capture = open(workdir / "output.txt", "w+b")  # noqa: SIM115 (handed to the child)
         try:
             self.proc = subprocess.Popen(
-                (bwrap_command(workdir) if use_bwrap else []) + cmd, stdin=subprocess.DEVNULL,
+                (bwrap_command(workdir, spec.packages, data) if use_bwrap else []) + cmd, stdin=subprocess.DEVNULL,
                 stdout=capture, stderr=capture, pass_fds=(req_r, rep_w), env=worker_env(home),
                 cwd=workdir / "sub", start_new_session=True, close_fds=True)
         except OSError as e:
@@ -251,11 +268,13 @@ class WorkerProcess:
 class Sandbox:
     """Where one submission's workers run: a private folder and the isolation choice (with its note)."""
 
-    def __init__(self, codes_dir: Path, tasks_file: Path | None, modules: list[str], limits: Limits,
-                 *, sandbox: bool = True):
-        self.codes_dir = Path(codes_dir)
+    def __init__(self, code_dir: Path, tasks: Path | None, modules: list[str], limits: Limits,
+                 spec: SandboxSpec | None = None, data: list[Path] | tuple[Path, ...] = (), *, sandbox: bool = True):
+        self.code_dir = Path(code_dir)
         self.modules = modules
         self.limits = limits
+        self.spec = spec or SandboxSpec(packages=(), refused=DEFAULT_REFUSED, data=(), fresh_worker="submission")
+        self.data = tuple(Path(d) for d in data)
         self.use_bwrap = sandbox and bwrap_works()
         self.drop_to = NOBODY if os.geteuid() == 0 else None
         self.notes: list[str] = []
@@ -269,23 +288,31 @@ class Sandbox:
         shutil.copyfile(_HERE / "worker.py", rt / "_grader_worker.py")
         shutil.copyfile(_HERE / "confine.py", rt / "_grader_confine.py")
         shutil.copyfile(_HERE / "protocol.py", rt / "_grader_protocol.py")
-        if tasks_file is not None:
-            shutil.copyfile(tasks_file, rt / "_grader_tasks.py")
-        for f in rt.iterdir():
-            f.chmod(0o444)
+        shutil.copyfile(_HERE / "tasklib.py", rt / "grader_tasklib.py")
+        if tasks is not None and tasks.is_dir():
+            shutil.copytree(tasks, rt / "_grader_tasks", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif tasks is not None:
+            shutil.copyfile(tasks, rt / "_grader_tasks.py")
+        for f in rt.rglob("*"):
+            f.chmod(0o555 if f.is_dir() else 0o444)
         rt.chmod(0o555)
 
     def start_worker(self) -> WorkerProcess:
         """A fresh copy of the student's files each time, so a restart undoes their writes."""
         for d in ("sub", "tmp"):
             shutil.rmtree(self.workdir / d, ignore_errors=True)
-        _copy_regular_files(self.codes_dir, self.workdir / "sub")
+        _copy_regular_files(self.code_dir, self.workdir / "sub")
+        if not self.use_bwrap:  # bubblewrap binds them read-only instead
+            for path in self.data:
+                (self.workdir / "sub" / path.name).unlink(missing_ok=True)
+                shutil.copyfile(path, self.workdir / "sub" / path.name)
+                (self.workdir / "sub" / path.name).chmod(0o444)
         (self.workdir / "tmp").mkdir()
         if self.drop_to is not None and not self.use_bwrap:  # bubblewrap gives it tmpfs of its own
             for d in ("sub", "tmp"):
                 for path in [self.workdir / d, *(self.workdir / d).rglob("*")]:
                     os.chown(path, self.drop_to, self.drop_to)
-        return WorkerProcess(self.workdir, self.modules, self.limits,
+        return WorkerProcess(self.workdir, self.modules, self.limits, self.spec, self.data,
                              use_bwrap=self.use_bwrap, drop_to=self.drop_to)
 
     def close(self) -> None:

@@ -134,10 +134,7 @@ class Server:
 
     def op_task(self, request, decoder):
         if self._tasks is None:
-            spec = importlib.util.spec_from_file_location("_grader_tasks", self.tasks_file)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            self._tasks = module
+            self._tasks = _load_tasks(self.tasks_file)
         name = request["name"]
         if name.startswith("_") or not callable(getattr(self._tasks, name, None)):
             raise LookupError(f"tasks.py has no task {name!r}")
@@ -227,6 +224,24 @@ class Server:
         return text
 
 
+def _load_tasks(path: str):
+    """The assignment's tasks (a .py file or a package folder), with grader_tasklib importable."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if "grader_tasklib" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("grader_tasklib", os.path.join(here, "grader_tasklib.py"))
+        sys.modules["grader_tasklib"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules["grader_tasklib"])
+    if os.path.isdir(path):
+        spec = importlib.util.spec_from_file_location("_grader_tasks", os.path.join(path, "__init__.py"),
+                                                      submodule_search_locations=[path])
+    else:
+        spec = importlib.util.spec_from_file_location("_grader_tasks", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["_grader_tasks"] = module  # so a package's own submodules import
+    spec.loader.exec_module(module)
+    return module
+
+
 _NETWORK_ERRNOS = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ECONNREFUSED,
                    errno.EADDRNOTAVAIL}
 
@@ -303,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--codes", required=True)
     parser.add_argument("--modules", required=True, help="comma-separated importable module names")
     parser.add_argument("--tasks", default=None)
+    parser.add_argument("--refused", default="", help="comma-separated top-level packages refused at import")
     parser.add_argument("--no-network", action="store_true", help="the sandbox has no network")
     parser.add_argument("--drop-to", type=int, default=None,
                         help="uid and gid to become once the runtime is loaded (started as root)")
@@ -321,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         confine.drop_privileges(args.drop_to)
     confine.deny_new_processes()
     _ResultEncoder = _make_result_encoder(protocol)
-    sys.meta_path.insert(0, confine.FrameworkRefuser())
+    sys.meta_path.insert(0, confine.FrameworkRefuser(filter(None, args.refused.split(","))))
     compat_used: list = []
     confine.numpy_compat(compat_used)
     random.seed(0)

@@ -15,6 +15,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from grader import datasets
 from grader.assignment import Assignment, load_assignment
 from grader.errors import ConfigError, GraderError
 from grader.output import write_atomic
@@ -40,16 +41,18 @@ def _inside_project(path: Path, what: str) -> Path:
                           f"{PROJECT_ROOT}; move it inside so the bundle can carry it") from None
 
 
-def data_dir_of(assignment: Assignment) -> Path:
-    """The MNIST folder the hidden tests read (the plugin's rule: settings.data_dir, else data/mnist)."""
-    return (assignment.root / assignment.settings.get("data_dir", PROJECT_ROOT / "data" / "mnist")).resolve()
+def data_dirs_of(assignment: Assignment) -> list[Path]:
+    """The source folders of the assignment's data sets (what grading reads or builds from)."""
+    return sorted({datasets.source_dir(spec, assignment.root) for spec in assignment.data.values()
+                   if spec.source != "fashion-mnist"})
 
 
 def bundle_roots(assignment: Assignment) -> list[Path]:
     """The project-relative files and folders the bundle carries, outermost first, no repeats."""
     parts = {Path(p) for p in ALWAYS}
     for what, path in (("folder", assignment.root), ("reference", assignment.reference_dir),
-                       ("pristine hand-out", assignment.pristine_dir), ("data", data_dir_of(assignment))):
+                       ("pristine hand-out", assignment.pristine_dir),
+                       *(("data", d) for d in data_dirs_of(assignment))):
         if path is not None:
             parts.add(_inside_project(path, what))
     return sorted(p for p in parts if not any(q != p and q in p.parents for q in parts))

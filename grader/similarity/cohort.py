@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import ConfigError, SubmissionError
+from grader.assignment import load_assignment
 from grader.intake import open_submission
+
+_LAYOUT = load_assignment().layout  # codes/ inside the submission; the similarity helper generalises this
 from grader.similarity.blocks import BlockCode, read_blocks
 
 MAX_SOURCE_BYTES = 2 * 2**20  # a hand-written codes/*.py is a few kB
@@ -135,7 +138,7 @@ def _read_folder(path: Path) -> dict[str, str]:
 def _read_zip(path: Path) -> dict[str, str]:
     if path.suffix.lower() != ".zip":
         raise SubmissionError(f"{path.name}: not a .zip; pass zips or folders with codes/")
-    with open_submission(path) as submission:
-        if submission.codes_dir is None:
+    with open_submission(path, _LAYOUT) as submission:
+        if submission.code_dir is None:
             return {}
-        return _read_folder(submission.codes_dir.parent)
+        return _read_folder(submission.code_dir.parent)

@@ -1,4 +1,4 @@
-"""The hand-out as a tree of bytes: built from reference/, then written, compared or zipped.
+"""The hand-out as a tree of bytes: built from an assignment's reference/, then written, compared or zipped.
 
 Everything is built in memory first, so an error leaves skeleton/ untouched, and every output is
 a pure function of the inputs (sorted names, no time stamps), so two runs give the same bytes.
@@ -12,22 +12,24 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import datasets
+from grader.assignment import Assignment
 from grader.errors import ConfigError
-from grader.skeleton.readme import HandoutConfig, load_config, render_data_readme, render_student_readme
+from grader.skeleton.readme import render_student_readme
 from grader.skeleton.stubs import StubbedBlock, stub_source
+
+CODE_ANALYZE_DIR = Path(__file__).resolve().parents[2] / "code_analyze"
 
 NOTICE = "Do NOT modify or upload this folder"
 IGNORED_DIRS = frozenset({"__pycache__", ".pytest_cache", ".hypothesis"})
 IGNORED_SUFFIXES = (".pyc",)
-MNIST_FILES = ("README.md", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-               "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 ZIP_FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
 class Handout:
-    config: HandoutConfig
+    assignment: Assignment
     files: dict[str, bytes]  # "codes/layers.py" -> content, POSIX paths relative to skeleton/
     blocks: tuple[StubbedBlock, ...]
 
@@ -45,34 +47,42 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def build_handout(root: Path) -> Handout:
-    """The hand-out generated from root/reference/ (and root/code_analyze/ for the checker)."""
-    reference = root / "reference"
-    config = load_config(reference / "handout.toml", "reference/handout.toml")
+def build_handout(assignment: Assignment) -> Handout:
+    """The hand-out generated from the assignment's reference/ code (stubbed), its public/
+    self-checks, its handout/ files and README template, and code_analyze/ if it ships."""
+    layout, spec = assignment.layout, assignment.handout
+    code = assignment.reference_code
+    prefix = f"{layout.code_folder}/" if layout.code_folder else ""
     files: dict[str, bytes] = {}
     blocks: list[StubbedBlock] = []
-    for path in _files_under(reference / "codes"):
-        name = _relative(path, reference / "codes")
+    for path in _files_under(code):
+        name = _relative(path, code)
         data = path.read_bytes()
-        if path.suffix == ".py":
-            label = _relative(path, root)
+        if path.suffix == ".py" and name in layout.files and name not in layout.given:
+            label = str(path)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as e:
                 raise ConfigError(f"{label}: not UTF-8 text ({e.reason} at byte {e.start})") from e
-            stubbed, found = stub_source(text, name, label)
+            stubbed, found = stub_source(text, name, label, spec)
             data = stubbed.encode("utf-8")
             blocks += found
-        files[f"codes/{name}"] = data
-        files[f"code_analyze/_codes/{name}"] = data
-    for path in sorted((root / "code_analyze").glob("*.py")):
-        files[f"code_analyze/{path.name}"] = path.read_bytes()
-    files[f"code_analyze/{NOTICE}"] = b""
-    for path in _files_under(reference / "tests"):
-        files[f"tests/{_relative(path, reference / 'tests')}"] = path.read_bytes()
-    files["README.md"] = render_student_readme(config, blocks, "reference/handout.toml").encode("utf-8")
-    files["data/README.md"] = render_data_readme(config).encode("utf-8")
-    return Handout(config, dict(sorted(files.items())), tuple(blocks))
+        files[prefix + name] = data
+        if spec.code_analyze:
+            files[f"code_analyze/_{layout.code_folder or 'code'}/{name}"] = data
+    if spec.code_analyze:
+        for path in sorted(CODE_ANALYZE_DIR.glob("*.py")):
+            files[f"code_analyze/{path.name}"] = path.read_bytes()
+        files[f"code_analyze/{NOTICE}"] = b""
+    if assignment.public_dir is not None:
+        for path in _files_under(assignment.public_dir):
+            files[f"tests/{_relative(path, assignment.public_dir)}"] = path.read_bytes()
+    if spec.files is not None:
+        for path in _files_under(spec.files):
+            files[_relative(path, spec.files)] = path.read_bytes()
+    if spec.readme is not None:
+        files["README.md"] = render_student_readme(assignment, blocks).encode("utf-8")
+    return Handout(assignment, dict(sorted(files.items())), tuple(blocks))
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
@@ -126,21 +136,22 @@ def _zip_entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def write_zip(handout: Handout, mnist_dir: Path, path: Path) -> None:
-    """The publishable zip: <name>/ holding the hand-out and MNIST in data/, as the interface lays
-    it out (MNIST's own README, its licence note, beside them as MNIST-README.md)."""
+def write_zip(handout: Handout, path: Path) -> None:
+    """The publishable zip: <name>/ holding the hand-out and, in data/, the data sets the
+    assignment ships ([handout] data), in the course's format."""
+    assignment = handout.assignment
     entries = dict(handout.files)
-    for name in MNIST_FILES:
-        source = mnist_dir / name
-        if not source.is_file():
-            raise ConfigError(f"{source}: missing; the zip ships MNIST from data/mnist/")
-        entries[f"data/{'MNIST-README.md' if name == 'README.md' else name}"] = source.read_bytes()
+    for name in assignment.handout.data:
+        for file_name, source in datasets.handout_files(assignment.data[name], assignment.root).items():
+            if not source.is_file():
+                raise ConfigError(f"{source}: missing; the zip ships data set {name!r} from it")
+            entries[f"data/{file_name}"] = source.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as stream, zipfile.ZipFile(stream, "w") as archive:
             for name in sorted(entries):
-                archive.writestr(_zip_entry(f"{handout.config.name}/{name}"), entries[name],
+                archive.writestr(_zip_entry(f"{assignment.handout.name}/{name}"), entries[name],
                                  compresslevel=9)
         os.replace(temp, path)
     finally:

@@ -1,31 +1,21 @@
-"""The hand-out's settings (reference/handout.toml) and the READMEs rendered from them.
+"""The hand-out README, rendered from the assignment's template ([handout] readme).
 
 Points are not kept here: the README's table sums the groups of the assignment's one points table
 (`[points."layers.py:Gelu"]` in assignment.toml), the same numbers the grader scores with. Every
-TODO block must fall in a group and every "<file>:<Class>" group must cover a block.
+block must fall in a group and every "<file>:<Class>" group must cover a block.
 """
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import Assignment
 from grader.errors import ConfigError
 from grader.skeleton.stubs import StubbedBlock
 
-HERE = Path(__file__).resolve().parent
-STUDENT_README = HERE / "student_readme.md"
-DATA_README = HERE / "data_readme.md"
 CLASS_GROUP = re.compile(r"^(?P<file>[\w/]+\.py):(?P<cls>\w+)$")
-
-
-@dataclass(frozen=True)
-class HandoutConfig:
-    name: str  # top folder of the published zip
-    assignment_dir: Path  # whose [points] and accuracy threshold the README shows
 
 
 @dataclass(frozen=True)
@@ -36,25 +26,9 @@ class PointGroup:
     bonus: bool
 
 
-def load_config(path: Path, label: str) -> HandoutConfig:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ConfigError(f"{label}: not found; it names the hand-out and its assignment") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{label}: not valid TOML ({e})") from e
-    if "assignment" not in data:
-        raise ConfigError(f"{label}: no `assignment = \"<folder>\"`; name the assignment whose "
-                          "points the README shows")
-    return HandoutConfig(name=str(data.get("name", "hw1")),
-                         assignment_dir=(path.parent / data["assignment"]).resolve())
-
-
-def point_groups(config: HandoutConfig, blocks: list[StubbedBlock], label: str
-                 ) -> tuple[Assignment, list[PointGroup]]:
-    assignment = load_assignment(config.assignment_dir)
-    toml = f"{config.assignment_dir.name}/assignment.toml"
-    bonus_tests = set(assignment.settings.get("bonus_tests", ()))
+def point_groups(assignment: Assignment, blocks: list[StubbedBlock]) -> list[PointGroup]:
+    toml = f"{assignment.root.name}/assignment.toml"
+    bonus_tests = assignment.bonus_tests
     groups, covered = [], set()
     for title, tests in assignment.point_groups.items():
         match = CLASS_GROUP.match(title)
@@ -63,17 +37,16 @@ def point_groups(config: HandoutConfig, blocks: list[StubbedBlock], label: str
             names = tuple(b.qualname for b in blocks
                           if b.file == match["file"] and b.qualname.split(".")[0] == match["cls"])
             if not names:
-                raise ConfigError(f"{toml}: [points.\"{title}\"] names no TODO block of "
-                                  "reference/codes/; fix the name or make it a plain group")
+                raise ConfigError(f"{toml}: [points.\"{title}\"] names no block of the reference's "
+                                  f"{match['file']}; fix the name or make it a plain group")
             covered |= {f"{match['file']}:{n}" for n in names}
-            title = f"`{match['cls']}` (codes/{match['file']})"
+            title = f"`{match['cls']}` ({assignment.layout.shown(match['file'])})"
         groups.append(PointGroup(title, names, sum(assignment.points[t] for t in tests),
                                  bool(tests) and set(tests) <= bonus_tests))
     missing = [b.key for b in blocks if b.key not in covered]
     if missing:
-        raise ConfigError(f"{label}: block {missing[0]!r} has no [points.\"<file>:<Class>\"] group "
-                          f"in {toml}; add one")
-    return assignment, groups
+        raise ConfigError(f"{toml}: block {missing[0]!r} has no [points.\"<file>:<Class>\"] group; add one")
+    return groups
 
 
 def _number(value: float) -> str:
@@ -89,22 +62,41 @@ def _table(groups: list[PointGroup]) -> str:
 
 
 def _listing(items: list[str]) -> str:
-    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]])) if items else "codes/"
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]])) if items else ""
 
 
-def render_student_readme(config: HandoutConfig, blocks: list[StubbedBlock], label: str) -> str:
-    assignment, groups = point_groups(config, blocks, label)
-    accuracy = assignment.settings.get("accuracy", {}).get("full_points_at", 0.95)
-    return Template(STUDENT_README.read_text(encoding="utf-8")).substitute(
-        name=config.name,
-        blocks_table=_table(groups),
-        block_count=len(blocks),
-        files=_listing([f"`codes/{f}`" for f in sorted({b.file for b in blocks})]),
-        total_points=_number(sum(g.points for g in groups if not g.bonus)),
-        bonus_points=_number(sum(g.points for g in groups if g.bonus)),
-        min_accuracy=f"{accuracy * 100:g}%",
-    )
+def _settings_variables(table: dict, prefix: str = "") -> dict[str, str]:
+    """[settings] numbers as template variables: accuracy.full_points_at = 0.95 gives
+    $accuracy_full_points_at (0.95) and $accuracy_full_points_at_percent (95%), so the README
+    quotes the very numbers the grader uses."""
+    found: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found.update(_settings_variables(value, name + "_"))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found[name] = _number(value)
+            found[name + "_percent"] = f"{value * 100:g}%"
+    return found
 
 
-def render_data_readme(config: HandoutConfig) -> str:
-    return Template(DATA_README.read_text(encoding="utf-8")).substitute(name=config.name)
+def render_student_readme(assignment: Assignment, blocks: list[StubbedBlock]) -> str:
+    """The [handout] readme template with its $variables filled (docs/authoring.md lists them)."""
+    groups = point_groups(assignment, blocks)
+    variables = {
+        **_settings_variables(assignment.settings),
+        "name": assignment.handout.name,
+        "title": assignment.title,
+        "blocks_table": _table(groups),
+        "block_count": str(len(blocks)),
+        "files": _listing([f"`{assignment.layout.shown(f)}`" for f in sorted({b.file for b in blocks})]),
+        "total_points": _number(sum(g.points for g in groups if not g.bonus)),
+        "bonus_points": _number(sum(g.points for g in groups if g.bonus)),
+    }
+    try:
+        return Template(assignment.handout.readme.read_text(encoding="utf-8")).substitute(variables)
+    except KeyError as e:
+        raise ConfigError(f"{assignment.handout.readme}: ${e.args[0]} is not a template variable; "
+                          f"use one of {', '.join(sorted(variables))}") from None
+    except ValueError as e:
+        raise ConfigError(f"{assignment.handout.readme}: {e}; write a literal dollar as $$") from None

@@ -15,11 +15,9 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from code_analyze.blocks import find_blocks
+from grader.assignment import HandoutSpec
 from grader.errors import ConfigError
 
-# Methods that run while merely building objects (constructing a model, printing it): a block
-# there gets `pass`, so the rest of the hand-out still works before the student fills it.
-NO_RAISE_METHODS = frozenset({"__init__", "__repr__", "__str__", "__del__"})
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -71,11 +69,13 @@ class MarkerScopes(cst.CSTVisitor):
         self.scopes[line] = tuple(self._stack)
 
 
-def stub_line(qualname: str, function: str) -> str:
-    """The statement that replaces a block body (without indentation or line end)."""
-    if function in NO_RAISE_METHODS:
+def stub_line(qualname: str, function: str, spec: HandoutSpec) -> str:
+    """The statement that replaces a block body (without indentation or line end): `pass` in the
+    functions that run while merely building objects ([handout] pass_in), so the rest of the
+    hand-out works before the student fills them, else the [handout] stub."""
+    if function in spec.pass_in:
         return "pass"
-    return f'raise NotImplementedError("{qualname}")'
+    return spec.stub.format(qualname=qualname, function=function)
 
 
 def _parse(text: str, label: str) -> cst.Module:
@@ -101,7 +101,7 @@ def _enclosing_function(scopes, line: int, label: str, what: str) -> tuple[tuple
     return scope
 
 
-def stub_source(text: str, file: str, label: str) -> tuple[str, list[StubbedBlock]]:
+def stub_source(text: str, file: str, label: str, spec: HandoutSpec) -> tuple[str, list[StubbedBlock]]:
     """`text` with every block body replaced by its stub, and the blocks found.
 
     `file` is the name inside codes/; `label` names the file in error messages. Raises
@@ -126,7 +126,7 @@ def stub_source(text: str, file: str, label: str) -> tuple[str, list[StubbedBloc
                               "another function body; a block must stay inside one function")
         qualname = ".".join(name for name, _ in scope)
         newline = _line_end(lines[block.start - 1])
-        replaced[block.start] = block.indent + stub_line(qualname, scope[-1][0]) + newline
+        replaced[block.start] = block.indent + stub_line(qualname, scope[-1][0], spec) + newline
         found.append(StubbedBlock(file, qualname, block.start, block.end, block.body))
 
     out: list[str] = []

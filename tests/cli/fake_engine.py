@@ -13,7 +13,8 @@ from grader import batch, run
 from grader.results import FAILED, PASSED, Outcome
 
 
-def fake_run_hidden_tests(assignment, codes_dir, *, limits=None, sandbox=True):
+def fake_run_hidden_tests(assignment, sub, *, limits=None, sandbox=True):
+    codes_dir = sub.code_dir
     text = "".join(p.read_text() for p in sorted(Path(codes_dir).glob("*.py")))
     if "HANG" in text:
         time.sleep(600)

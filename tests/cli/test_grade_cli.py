@@ -16,16 +16,20 @@ import pytest
 
 from grader.assignment import load_assignment
 from grader.batch import grade_many
-from grader.run import _parser, grade_one
+from grader.grade import _parser
+from grader.run import grade_one
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE = Path(__file__).resolve().parent / "fake_engine.py"
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120"}
 TOML = """name = "tiny"
 reference = "ref"
-hidden_tests = "hidden"
-student_files = ["layers.py", "loss.py"]
-required_files = ["layers.py", "loss.py"]
+hidden = "hidden"
+[submission]
+code_folder = "codes"
+required = ["layers.py", "loss.py"]
+report = ["Report.md"]
+integrity = "summary.txt"
 [points]
 test_layers = 2
 test_loss = 3
@@ -54,7 +58,7 @@ def submission(folder: Path, sid: str, layers="# CORRECT", loss="# CORRECT", cod
 
 
 def grade(*args, fake=True, cwd=None):
-    program = [sys.executable, str(FAKE)] if fake else [sys.executable, "-m", "grader.run"]
+    program = [sys.executable, str(FAKE)] if fake else [sys.executable, "-m", "grader.grade"]
     return subprocess.run([*program, *map(str, args)], capture_output=True, text=True, env=ENV,
                           cwd=cwd, timeout=120)
 
@@ -259,15 +263,15 @@ def test_summary_check_is_left_to_the_hidden_tests(tmp_path, assignment_dir):
     and test_todo_markers_unchanged do, so a stale summary.txt adds no note of grade's own."""
     from code_analyze.summary import analyze_dirs, render_summary
 
-    (assignment_dir / "pristine").mkdir()
+    (assignment_dir / "pristine" / "codes").mkdir(parents=True)
     for name in ("layers.py", "loss.py"):
-        (assignment_dir / "pristine" / name).write_text(PRISTINE)
-    (assignment_dir / "assignment.toml").write_text(TOML.replace('hidden_tests', 'pristine = "pristine"\nhidden_tests'))
+        (assignment_dir / "pristine" / "codes" / name).write_text(PRISTINE)
+    (assignment_dir / "assignment.toml").write_text(TOML.replace('hidden = ', 'skeleton = "pristine"\nhidden = '))
     mine = tmp_path / "mine" / "codes"
     mine.mkdir(parents=True)
     for name in ("layers.py", "loss.py"):
         (mine / name).write_text(FILLED)
-    good = render_summary(analyze_dirs(assignment_dir / "pristine", mine))
+    good = render_summary(analyze_dirs(assignment_dir / "pristine" / "codes", mine))
     (mine.parent / "summary.txt").write_text(good.replace("return 1", "return 2"))
     (mine.parent / "Report.md").write_text("r")
     out = tmp_path / "out"

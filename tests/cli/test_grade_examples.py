@@ -24,7 +24,7 @@ def test_examples_are_current_and_deterministic(tmp_path):
 
 def test_examples_grade_correct_full_wrong_partial_skeleton_stubbed(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "grader.run", str(EXAMPLES), "--out", str(out), "--jobs", "2"],
+    proc = subprocess.run([sys.executable, "-m", "grader.grade", str(EXAMPLES), "--out", str(out), "--jobs", "2"],
                           capture_output=True, text=True, env=ENV, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = {sid: json.loads((out / sid / "results.json").read_text())

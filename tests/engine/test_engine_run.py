@@ -89,7 +89,7 @@ POINTS = dict(test_relu=1, test_double=2, test_hang=1, test_crash=1, test_hog=1,
               test_stub=1, test_relu_again=1)
 
 
-def make_assignment(root: Path, points=POINTS, hidden=HIDDEN):
+def make_assignment(root: Path, points=POINTS, hidden=HIDDEN, extra=""):
     (root / "ref").mkdir(parents=True)
     (root / "ref" / "layers.py").write_text(REFERENCE_LAYERS)
     (root / "hidden").mkdir()
@@ -98,8 +98,11 @@ def make_assignment(root: Path, points=POINTS, hidden=HIDDEN):
     (root / "assignment.toml").write_text(textwrap.dedent(f"""\
         name = "tiny"
         reference = "ref"
-        student_files = ["layers.py"]
-        hidden_tests = "hidden"
+        hidden = "hidden"
+        [submission]
+        required = ["layers.py"]
+        [data.mnist]
+        source = "mnist"
         [points]
         """) + table + "\n")
     return load_assignment(root)
@@ -189,13 +192,11 @@ MNIST_HIDDEN = '''
 import numpy as np
 
 
-def test_pixels(mnist):
+def test_pixels(dataset):
     """the parent keeps MNIST as bytes"""
-    images, labels, test_images, test_labels = mnist
+    (images, labels), (test_images, test_labels) = dataset("mnist")["train"], dataset("mnist")["test"]
     assert images.dtype == np.uint8 and images.shape == (60000, 784) and not images.flags.writeable
     assert images.nbytes + test_images.nbytes < 60 * 2**20 and labels.dtype == test_labels.dtype == np.int64
-    x = mnist.scaled(test_images[:5])
-    assert x.dtype == np.float64 and np.array_equal(x, (test_images[:5].astype(np.float64) - 128) / 255)
 '''
 
 
@@ -225,7 +226,8 @@ def test_reference_copy_full_marks_and_exact_loss(tmp_path):
     (root / "hidden" / "test_mlp_minimal.py").write_text(MLP_HIDDEN)
     table = "\n".join(f"{k} = {v}" for k, v in MLP_POINTS.items())
     (root / "assignment.toml").write_text(
-        f'reference = "{REPO / "reference" / "codes"}"\nstudent_files = ["layers.py", "loss.py"]\n[points]\n{table}\n')
+        f'reference = "{REPO / "reference"}"\n[submission]\ncode_folder = "codes"\nrequired = ["layers.py", "loss.py"]\n'
+        f'[points]\n{table}\n')
     assignment = load_assignment(root)
     outcomes, _, _ = run_hidden_tests(assignment, REPO / "reference" / "codes")
     assert [o.status for o in outcomes] == ["passed"] * len(MLP_POINTS)

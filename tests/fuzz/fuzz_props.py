@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from code_analyze.compare import compare_file
 from code_analyze.summary import Analysis, render_summary
 from code_analyze.verify import verify_submission
+from grader.assignment import load_assignment
 from grader.errors import SubmissionError
 from grader.intake import open_submission
 
@@ -51,14 +52,17 @@ def build_zip(entries) -> bytes:
     return buf.getvalue()
 
 
-def check_intake(data: bytes, required=("layers.py",)) -> str:
+LAYOUT = load_assignment().layout
+
+
+def check_intake(data: bytes, layout=LAYOUT) -> str:
     """Open `data` as a submission zip: a Submission inside its temp dir, or one SubmissionError
     line naming the zip. Returns "ok" or "refused" (for the long run's statistics)."""
     with tempfile.TemporaryDirectory(prefix="fuzz-intake-") as tmp:
         path = Path(tmp) / "2023000001.zip"
         path.write_bytes(data)
         try:
-            with open_submission(path, required) as sub:
+            with open_submission(path, layout) as sub:
                 temp_root = sub.root
                 while temp_root.name != "files":
                     temp_root = temp_root.parent

@@ -128,7 +128,7 @@ def test_run_autograder_scores_like_grade(bundle, tmp_path):
     with zipfile.ZipFile(EXAMPLES / f"{CORRECT}.zip") as zf:
         zf.extractall(root / "submission")
     proc = start_autograder(root)
-    grade = subprocess.run([sys.executable, "-m", "grader.run", str(EXAMPLES / f"{CORRECT}.zip"),
+    grade = subprocess.run([sys.executable, "-m", "grader.grade", str(EXAMPLES / f"{CORRECT}.zip"),
                             "--out", str(tmp_path / "grade")], capture_output=True, text=True, timeout=300, cwd=REPO)
     assert grade.returncode == 0, grade.stdout + grade.stderr
     correct = finish(proc, root)

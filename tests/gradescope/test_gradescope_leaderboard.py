@@ -25,8 +25,8 @@ def test_leaderboard_reaches_results_json(tmp_path):
     (root / "hidden").mkdir(parents=True)
     (root / "ref").mkdir()
     (root / "hidden" / "test_board.py").write_text(HIDDEN)
-    (root / "assignment.toml").write_text('reference = "ref"\nstudent_files = ["layers.py"]\n'
-                                          '[points]\ntest_accuracy = 4\ntest_speed = 0\n')
+    (root / "assignment.toml").write_text('reference = "ref"\n[submission]\ncode_folder = "codes"\n'
+                                          'required = ["layers.py"]\n[points]\ntest_accuracy = 4\ntest_speed = 0\n')
     zip_path = tmp_path / "s1.zip"
     with zipfile.ZipFile(zip_path, "w") as zf:
         zf.writestr("codes/layers.py", "X = 1\n")

@@ -110,10 +110,15 @@ def tiny_assignment(tmp_path_factory) -> TinyAssignment:
     points = "\n".join(f"{k} = {v}" for k, v in POINTS.items())
     (root / "assignment.toml").write_text(textwrap.dedent(f"""\
         name = "hostile"
-        reference = "{REFERENCE}"
-        student_files = ["layers.py", "loss.py", "network.py", "solve_net.py", "utils.py"]
-        required_files = ["layers.py", "loss.py"]
-        hidden_tests = "hidden"
+        reference = "{REFERENCE.parent}"
+        hidden = "hidden"
+        [submission]
+        code_folder = "codes"
+        required = ["layers.py", "loss.py"]
+        optional = ["network.py", "solve_net.py", "utils.py"]
+        report = ["Report.pdf", "Report.md"]
+        integrity = "summary.txt"
+        integrity_note = "no summary.txt at the top of the zip; run code_analyze/analyze.py and include its output"
         [limits]
         """) + limits + "\n[points]\n" + points + "\n")
     return TinyAssignment(root, hidden_test, LIMITS)

@@ -154,7 +154,7 @@ def batch(tmp_path_factory, tiny_assignment, canary, kit):
     watched = [canary, tiny_assignment.root, kit.REPO / "data", zips, Path("/etc/passwd")]
     before = kit.snapshot(*watched)
     env = {**os.environ, "TMPDIR": str(tmpdir), "PYTHONPATH": str(kit.REPO)}
-    proc = subprocess.run([sys.executable, "-m", "grader.run", str(zips), "--jobs", "2", "--out", str(out),
+    proc = subprocess.run([sys.executable, "-m", "grader.grade", str(zips), "--jobs", "2", "--out", str(out),
                            "--assignment", str(tiny_assignment.root)], capture_output=True, text=True,
                           env=env, cwd=root, timeout=BATCH_TIMEOUT_S)
     after = kit.snapshot(*watched)

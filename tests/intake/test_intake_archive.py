@@ -6,7 +6,10 @@ import zipfile
 import pytest
 
 from grader.errors import SubmissionError
+from grader.assignment import load_assignment
 from grader.intake import MAX_FILES, open_submission
+
+LAYOUT = load_assignment().layout
 
 GOOD = {"Report.md": "# report\n", "summary.txt": "########################\n",
         "codes/layers.py": "x = 1\n", "codes/loss.py": "y = 2\n"}
@@ -35,10 +38,10 @@ def good_entries(prefix=""):
 
 def test_plain_zip_gives_codes_report_and_summary(tmp_path):
     z = make_zip(tmp_path / "2023000001.zip", good_entries())
-    with open_submission(z, ["layers.py", "loss.py"]) as sub:
+    with open_submission(z, LAYOUT) as sub:
         assert sub.student_id == "2023000001"
-        assert (sub.codes_dir / "layers.py").read_text() == "x = 1\n"
-        assert sub.report.name == "Report.md" and sub.summary.name == "summary.txt"
+        assert (sub.code_dir / "layers.py").read_text() == "x = 1\n"
+        assert sub.report.name == "Report.md" and sub.integrity.name == "summary.txt"
         assert sub.flags == []
         root = sub.root
     assert not root.exists(), "the temp dir must be deleted after the context"
@@ -47,9 +50,9 @@ def test_plain_zip_gives_codes_report_and_summary(tmp_path):
 def test_top_folder_and_macosx_junk_are_tolerated(tmp_path):
     entries = good_entries("2023000002/") + [("__MACOSX/2023000002/._layers.py", "junk"),
                                               ("2023000002/.DS_Store", "junk"), ("2023000002/codes/", "")]
-    with open_submission(make_zip(tmp_path / "2023000002.zip", entries), ["layers.py"]) as sub:
+    with open_submission(make_zip(tmp_path / "2023000002.zip", entries), LAYOUT) as sub:
         assert sub.root.name == "2023000002"
-        assert sorted(p.name for p in sub.codes_dir.iterdir()) == ["layers.py", "loss.py"]
+        assert sorted(p.name for p in sub.code_dir.iterdir()) == ["layers.py", "loss.py"]
         assert not any(p.name.startswith("._") or p.name == ".DS_Store" for p in sub.root.rglob("*"))
         assert sub.flags == []
 
@@ -60,7 +63,7 @@ def test_gbk_encoded_names_are_decoded(tmp_path):
     z = make_zip(tmp_path / "2023000003.zip", entries, info_class=GbkNameInfo)
     with zipfile.ZipFile(z) as zf:  # really written without the UTF-8 flag
         assert all(not i.flag_bits & 0x800 for i in zf.infolist())
-    with open_submission(z, ["layers.py"]) as sub:
+    with open_submission(z, LAYOUT) as sub:
         assert (sub.root / "实验报告说明.txt").read_text(encoding="utf-8") == "中文"
 
 
@@ -69,10 +72,10 @@ def test_folder_input_is_accepted(tmp_path):
     for name, data in GOOD.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(data)
-    with open_submission(folder, ["layers.py"]) as sub:
+    with open_submission(folder, LAYOUT) as sub:
         assert sub.student_id == "2023000004"
-        assert sub.codes_dir != folder / "codes"  # a private copy, not the original
-        assert (sub.codes_dir / "loss.py").read_text() == "y = 2\n"
+        assert sub.code_dir != folder / "codes"  # a private copy, not the original
+        assert (sub.code_dir / "loss.py").read_text() == "y = 2\n"
 
 
 def _symlink_info(name):

@@ -1,8 +1,17 @@
 """intake: the layout checks turn fixable problems into flags, and grade only .py sources."""
+import dataclasses
 import io
 import zipfile
 
+from grader.assignment import load_assignment
 from grader.intake import open_submission
+
+MLP = load_assignment().layout
+
+
+def layout(required=("layers.py", "loss.py")):
+    """The default assignment's layout with other required files."""
+    return dataclasses.replace(MLP, required=tuple(required), missing={f: f"codes/{f} is missing" for f in required})
 
 
 def zip_of(path, files):
@@ -13,8 +22,8 @@ def zip_of(path, files):
 
 
 def flags_of(tmp_path, files, required=("layers.py", "loss.py")):
-    with open_submission(zip_of(tmp_path / "2023000001.zip", files), required) as sub:
-        return sub.flags, sub.codes_dir is not None
+    with open_submission(zip_of(tmp_path / "2023000001.zip", files), layout(required)) as sub:
+        return sub.flags, sub.code_dir is not None
 
 
 def test_complete_submission_has_no_flags(tmp_path):
@@ -48,11 +57,11 @@ def test_weights_data_compiled_and_nested_archives_are_flagged(tmp_path):
              "model.npz": b"x", "weights.pkl": b"x", "data/train-images-idx3-ubyte.gz": b"x",
              "codes/__pycache__/layers.cpython-311.pyc": b"x", "codes/loss.cpython-311-x86_64-linux-gnu.so": b"x",
              "old_version.zip": inner.getvalue()}
-    with open_submission(zip_of(tmp_path / "2023000002.zip", files), ["layers.py"]) as sub:
+    with open_submission(zip_of(tmp_path / "2023000002.zip", files), layout(["layers.py"])) as sub:
         compiled, nested = sub.flags
         for name in ("model.npz", "weights.pkl", "train-images-idx3-ubyte.gz", "__pycache__", ".so"):
             assert name in compiled
         assert compiled.startswith("weights, data or compiled files should not be submitted")
         assert nested.startswith("nested archive not opened: old_version.zip")
         # a compiled module would be imported instead of its source: only .py files stay in codes/
-        assert sorted(p.name for p in sub.codes_dir.rglob("*")) == ["layers.py", "loss.py"]
+        assert sorted(p.name for p in sub.code_dir.rglob("*")) == ["layers.py", "loss.py"]

@@ -7,22 +7,7 @@ judge, never as a verdict: the parent computes the test predictions itself from 
 weights. Test images and labels never come here.
 """
 import numpy as np
-
-
-class TrustedRelu:
-    """The given Relu, so that a student who broke theirs is graded on what they wrote."""
-
-    def forward(self, x):
-        self.x = x
-        return np.maximum(0, x)
-
-    def backward(self, grad_output):
-        return grad_output * (self.x > 0)
-
-
-def scale_pixels(images):
-    """uint8 pixels 0..255 -> float64 (x - 128) / 255, as load_mnist_2d gives them."""
-    return (np.asarray(images, dtype=np.float64).reshape(len(images), -1) - 128.0) / 255.0
+from grader_tasklib import TrustedRelu, scale_pixels  # the given Relu (graded on what the student wrote), (x - 128) / 255
 
 
 def train_weights(train_images, train_y, hidden=128, epochs=2, batch_size=100, learning_rate=0.1,

@@ -46,7 +46,7 @@ def python_files(codes: Path):
 
 
 @pytest.mark.feedback("the homework must be done with numpy alone: remove imports of deep-learning frameworks")
-def test_no_framework_imported(submission, settings):
+def test_no_framework_imported(submission, assignment):
     """No deep-learning framework is imported"""
     found = []
     for path in python_files(submission):
@@ -54,7 +54,7 @@ def test_no_framework_imported(submission, settings):
             module = cst.parse_module(path.read_bytes())
         except cst.ParserSyntaxError:
             continue  # the import tests already report a file that does not parse
-        visitor = FrameworkImports(settings["banned_imports"])
+        visitor = FrameworkImports(assignment.sandbox.refused)
         module.visit(visitor)
         found += [f"{path.relative_to(submission)} imports {name}" for name in visitor.found]
     assert not found, "; ".join(found)
@@ -68,9 +68,9 @@ def test_todo_markers_unchanged(submission, assignment):
 
 
 @pytest.mark.feedback("summary.txt must be the output of code_analyze/analyze.py on the code you submit")
-def test_summary_matches_code(submission, assignment):
+def test_summary_matches_code(submission, submission_root, assignment):
     """summary.txt matches your code"""
-    report = verify_submission(assignment.pristine_dir, submission, submission.parent / "summary.txt")
+    report = verify_submission(assignment.pristine_dir, submission, submission_root / assignment.layout.integrity)
     # everything else the analyzer found (missing or unparsable files...) but the marker problems,
     # which test_todo_markers_unchanged reports
     others = [p for p in report.problems if p not in marker_problems(report)]
@@ -80,5 +80,5 @@ def test_summary_matches_code(submission, assignment):
 @pytest.mark.feedback("codes/ must hold every file of the hand-out, under its original name")
 def test_required_files_present(submission, assignment):
     """codes/ holds the required files"""
-    missing = [name for name in assignment.required_files if not (submission / name).is_file()]
+    missing = [name for name in assignment.layout.required if not (submission / name).is_file()]
     assert not missing, f"codes/ has no {', '.join(missing)}"
