@@ -169,6 +169,19 @@ class StudentProxy:
             raise AttributeError(f"the student proxy has no module {name!r}")
         return StudentModule(self, name)
 
+    def keep(self, value) -> "RemoteObject":
+        """`value` (plain data) made in the worker and passed by reference from now on: a dict or
+        list the caller owns and the student's code mutates, read back with fetch()."""
+        return self._request("keep", value=value)
+
+    def fetch(self, remote: "RemoteObject"):
+        """The current value of an object living in the worker, as plain data."""
+        return self._request("fetch", target=remote._target([]))
+
+    def restart(self) -> None:
+        """Forget the worker: the next request starts a fresh one (handles from before are dead)."""
+        self._stop_worker()
+
     def run_task(self, name: str, timeout_s: float | None = None, **kwargs):
         """Run a function of the assignment's tasks.py inside the worker (one request)."""
         return self._request("task", name=name, kwargs=kwargs,

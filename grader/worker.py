@@ -132,6 +132,15 @@ class Server:
         fn = self._resolve(request["target"])
         return fn(*decoder.decode(request["args"]), **decoder.decode(request["kwargs"]))
 
+    def op_keep(self, request, decoder):
+        """A value made here and passed by reference from now on (a caller-owned dict the
+        student's code updates in place)."""
+        return _Kept(decoder.decode(request["value"]))
+
+    def op_fetch(self, request, decoder):
+        """The current value of a kept object, as plain data."""
+        return self._lookup(request["target"]["handle"])
+
     def op_task(self, request, decoder):
         if self._tasks is None:
             self._tasks = _load_tasks(self.tasks_file)
@@ -224,6 +233,13 @@ class Server:
         return text
 
 
+class _Kept:
+    """Wraps a value so the reply names it by handle instead of copying it."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 def _load_tasks(path: str):
     """The assignment's tasks (a .py file or a package folder), with grader_tasklib importable."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -279,6 +295,8 @@ def _make_result_encoder(protocol):
             return a.astype(kind) if kind else a
 
         def other(self, value, depth):
+            if isinstance(value, _Kept):
+                return {"$ref": self.server.keep(value.value), "type": type(value.value).__name__}
             if isinstance(value, np.generic) and value.dtype.kind in "biuf":
                 return self.encode(value.item(), depth)
             for base in (bool, int, float, str):  # subclasses (IntEnum...) travel as their base

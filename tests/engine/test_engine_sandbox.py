@@ -62,6 +62,9 @@ def numpy_1x():
     from numpy.lib.function_base import interp
     return float(np.float_(interp(0.5, [0, 1], [0, 2]))) + float(np.product([1, 2])) + np.NaN * 0
 
+def bump(velocity, key, rate):
+    velocity[key] = rate * velocity[key] - 1.0  # in place: the caller owns the dict
+
 def forge():
     # A student who finds the hidden protocol fd and writes a fake reply into it.
     for fd in range(3, 1024):
@@ -118,6 +121,15 @@ def test_numpy_1x_names_keep_working_and_are_reported(student):
     value = student.layers.numpy_1x()
     assert np.isnan(value)
     assert student.numpy_1x_names == ["numpy.lib.function_base", "np.float_", "np.product", "np.NaN"]
+
+
+def test_a_caller_owned_dict_is_passed_by_reference(student):
+    velocity = student.keep({"W": np.zeros(2), "b": 0.0})
+    for _ in range(3):
+        student.layers.bump(velocity, "W", 0.5)
+    student.layers.bump(velocity, "b", 0.5)
+    kept = student.fetch(velocity)
+    assert np.array_equal(kept["W"], [-1.75, -1.75]) and kept["b"] == -1.0
 
 
 def test_torch_is_refused(student):
