@@ -7,7 +7,9 @@ submission in-process. Timed in the same run, min and median of --repeat runs ea
   with scopes from Python's `ast` (the previous implementation, kept here only for comparison);
 - the scopes alone of the files with blocks (2 pristine + 2 student parses): LibCST as shipped,
   `ast`, and LibCST with `PositionProvider` metadata (the slow way the analyzer avoids);
-- one-off costs of a student's run: a fresh interpreter, `import libcst` in it, and the CLI.
+- the cheap scan (limits and statement depths) of every file of both sides;
+- one-off costs of a student's run: a fresh interpreter, `import libcst` in it, and the CLI; and
+  of the grader's: `python -m code_analyze.verify --json` in a limited child (code_analyze.limited).
 
     python bench/analyze_speed.py [--repeat 20]
 """
@@ -30,6 +32,8 @@ sys.path.insert(0, str(ROOT))  # works with or without `pip install -e .`
 
 from code_analyze import scopes  # noqa: E402
 from code_analyze.blocks import find_blocks, split_lines  # noqa: E402
+from code_analyze.limited import run_verify_limited  # noqa: E402
+from code_analyze.scan import scan  # noqa: E402
 from code_analyze.summary import analyze_dirs, render_summary  # noqa: E402
 from code_analyze.visitors import Span, definition_spans  # noqa: E402
 
@@ -125,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         cli = [sys.executable, str(ROOT / "code_analyze" / "analyze.py"), "--origin-dir",
                str(origin), "--target-dir", str(REFERENCE), "--output", str(output)]
         summary = render_summary(analyze_dirs(origin, REFERENCE))
+        output.write_text(summary, encoding="utf-8")
+        assert run_verify_limited(origin, REFERENCE, output)["matches"], "the child disagrees"
+        every_text = [path.read_text(encoding="utf-8")
+                      for folder in (origin, REFERENCE) for path in sorted(folder.glob("*.py"))]
         with mock.patch.object(scopes, "definition_spans", _ast_spans):
             assert render_summary(analyze_dirs(origin, REFERENCE)) == summary, "paths disagree"
             ast_analyzer = _times_s(lambda: render_summary(analyze_dirs(origin, REFERENCE)),
@@ -139,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             "scopes only: ast": _times_s(lambda: [_ast_spans(text) for text in texts], args.repeat),
             "scopes only: LibCST PositionProvider": _times_s(
                 lambda: [_positions_spans(text) for text in texts], METADATA_REPEAT),
+            "scan only, both sides (limits, depths)": _times_s(
+                lambda: [scan(text) for text in every_text], args.repeat),
             "interpreter start (python -c pass)": _times_s(
                 lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
                 SUBPROCESS_REPEAT),
@@ -147,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                 SUBPROCESS_REPEAT),
             "analyzer CLI (fresh interpreter)": _times_s(
                 lambda: subprocess.run(cli, check=True, capture_output=True), SUBPROCESS_REPEAT),
+            "verify --json in a limited child": _times_s(
+                lambda: run_verify_limited(origin, REFERENCE, output), SUBPROCESS_REPEAT),
         }
     lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in REFERENCE.glob("*.py"))
     print(f"one submission: {len(list(REFERENCE.glob('*.py')))} files, {lines} lines, "

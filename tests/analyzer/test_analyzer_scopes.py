@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 import libcst
+import pytest
 
 from code_analyze import visitors
+from code_analyze.scan import scan
 from code_analyze.scopes import find_scopes
 from code_analyze.summary import analyze_dirs, problems
 from code_analyze.visitors import Span, definition_spans
@@ -117,3 +121,44 @@ def test_file_libcst_cannot_parse_but_python_can_is_summarised_by_indentation(ha
     # Python accepts the files, so there is no "does not parse" note and the same bytes result.
     assert handout.summary() == expected
     assert problems(analyze_dirs(handout.origin, handout.target)) == []
+
+
+def _python_depths(text: str) -> dict[int, int]:
+    """First line of each statement -> Python's own INDENT/DEDENT count, from its tokenizer."""
+    depth, depths, starting = 0, {}, True
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type in (tokenize.INDENT, tokenize.DEDENT):
+            depth += 1 if token.type == tokenize.INDENT else -1
+        elif token.type == tokenize.NEWLINE:
+            starting = True
+        elif token.type not in (tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER) and starting:
+            depths[token.start[0]], starting = depth, False
+    return depths
+
+
+def test_scan_depths_are_pythons_own_on_tricky_layouts_and_the_reference():
+    mixed = "class A:\n\tdef f(self):\n\t    if x:\n\t    \ty = (1,\n  2)\n\t    return y\n"
+    texts = [TRICKY, mixed] + [path.read_text(encoding="utf-8")
+                               for path in sorted(REFERENCE.glob("*.py"))]
+    for text in texts:
+        assert scan(text).depths == _python_depths(text)
+
+
+@pytest.mark.parametrize("text, brackets, chain", [
+    ('x = "((((((("  # ((((\n', 0, 0),  # strings and comments don't nest
+    ("x = [1+1+1, 2+2]\n", 1, 3),  # a comma starts a new expression
+    ("x = a.b.c(d)[0]\n", 1, 5),  # two dots, a call, a subscript and their brackets
+    ("y = not not -a\n", 0, 3),
+    ('x = f"{((a))}"\n', 3, 3),  # an f-string's fields are code
+    ('x = f"{{((}}"\n', 0, 0),  # ...but not its escaped braces
+])
+def test_scan_measures_what_parsers_recurse_through(text, brackets, chain):
+    layout = scan(text)
+    assert layout.brackets == (brackets, 1 if brackets else 0)
+    assert layout.chain == (chain, 1 if chain else 0)
+
+
+def test_scan_knows_statements_from_continuations_and_strings():
+    layout = scan("s = '''\n(((\n'''\nif x:\n    y = (1 +\n         2)\n# done\nz = 'open ((\nw = 1\n")
+    assert layout.depths == {1: 0, 4: 0, 5: 1, 8: 0, 9: 0}
+    assert layout.openers == {4} and sorted(layout.code) == [1, 2, 3, 4, 5, 6, 8, 9]
