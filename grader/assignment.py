@@ -16,10 +16,12 @@ folder end to end.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from code_analyze.blocks import DEFAULT_MARKERS, Markers
 from grader.errors import ConfigError
 
 ASSIGNMENTS_DIR = Path(__file__).resolve().parent / "assignments"
@@ -94,8 +96,9 @@ class HandoutSpec:
 
     name: str
     """Top folder of the published zip."""
-    markers: tuple[str, str]
-    """Regular expressions of a block's first and last line (the lines themselves are kept)."""
+    markers: Markers
+    """Regular expressions of a block's first and last line (kept in the hand-out), of a
+    reference line, and of the hand-out lines students must keep (code_analyze.blocks.Markers)."""
     stub: str
     """What replaces a block's body: a Python statement with {qualname} and {function} filled in."""
     pass_in: tuple[str, ...]
@@ -260,16 +263,38 @@ def _read_layout(t: _Reader) -> Layout:
 
 def _read_handout(t: _Reader, root: Path, name: str) -> HandoutSpec:
     t.unknown({"name", "markers", "stub", "pass_in", "readme", "files", "data", "code_analyze"})
-    markers = t.strs("markers", (r"^\s*# TODO START", r"^\s*# TODO END"))
-    if len(markers) != 2:
-        raise ConfigError(f"{t.label}: [handout] markers must be two regular expressions: a block's first and last line")
+    markers = _read_markers(t)
     readme, files = t.str("readme", ""), t.str("files", "")
     return HandoutSpec(
-        name=t.str("name", name), markers=(markers[0], markers[1]),
+        name=t.str("name", name), markers=markers,
         stub=t.str("stub", 'raise NotImplementedError("{qualname}")'),
         pass_in=t.strs("pass_in", ("__init__", "__repr__", "__str__", "__del__")),
         readme=_path(root, readme) if readme else None, files=_path(root, files) if files else None,
         data=t.strs("data"), code_analyze=t.bool("code_analyze", False))
+
+
+def _read_markers(t: _Reader) -> Markers:
+    """[handout] markers: a table (start, end, reference, protected), or [start, end]; each a
+    regular expression matched at the start of a line. Default: `# TODO START` / `# TODO END`."""
+    value = t.data.get("markers")
+    if value is None:
+        return DEFAULT_MARKERS
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        markers = Markers(start=value[0], end=value[1], protected=None)
+    elif isinstance(value, dict) and set(value) <= {"start", "end", "reference", "protected"} \
+            and all(isinstance(v, str) for v in value.values()):
+        markers = Markers(**value)
+    else:
+        raise ConfigError(f"{t.label}: [handout] markers must be [start, end] or a table of start, end, "
+                          "reference, protected: regular expressions")
+    for field_name in ("start", "end", "reference", "protected"):
+        pattern = getattr(markers, field_name)
+        try:
+            re.compile(pattern or "")
+        except re.error as e:
+            raise ConfigError(f"{t.label}: [handout] markers {field_name} {pattern!r} is not a regular "
+                              f"expression ({e})") from None
+    return markers
 
 
 def _read_sandbox(t: _Reader) -> SandboxSpec:

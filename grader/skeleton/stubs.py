@@ -111,7 +111,7 @@ def stub_source(text: str, file: str, label: str, spec: HandoutSpec) -> tuple[st
     wrapper = MetadataWrapper(_parse(text, label))
     visitor = MarkerScopes()
     wrapper.visit(visitor)
-    blocks, problems = find_blocks(text)
+    blocks, problems = find_blocks(text, spec.markers)
     if problems:
         first = min(problems, key=lambda p: p.line)
         raise ConfigError(f"{label}:{first.line}: {first.message.split(': ', 1)[-1]}")

@@ -6,6 +6,8 @@ Run it from the hand-out (or from anywhere) before submitting:
 
 It compares code_analyze/_codes/ (the hand-out's pristine codes) with codes/ (yours) and writes
 code_analyze/summary.txt; --origin-dir, --target-dir and --output override the three paths.
+A course whose blocks are marked otherwise than `# TODO START` / `# TODO END` ships a
+markers.json beside this script (keys start, end, reference, protected: regular expressions).
 Needs Python >= 3.8 and LibCST (`pip install libcst`).
 """
 from __future__ import annotations
@@ -19,8 +21,10 @@ if not __package__:  # run as a script: make the folder importable as the packag
     sys.path.insert(0, str(HERE.parent))
 
 PROG = "analyze.py"
+MARKERS_FILE = HERE / "markers.json"
 
 try:
+    from code_analyze.blocks import DEFAULT_MARKERS, Markers, markers_from_json
     from code_analyze.summary import analyze_dirs, problems, render_summary, write_summary
 except ModuleNotFoundError as exc:  # the one dependency outside the standard library
     if exc.name != "libcst":
@@ -41,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _markers() -> Markers:
+    if not MARKERS_FILE.is_file():
+        return DEFAULT_MARKERS
+    return markers_from_json(MARKERS_FILE.read_text(encoding="utf-8"))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     for folder, what in ((args.origin_dir, "pristine codes"), (args.target_dir, "your codes")):
@@ -49,7 +59,12 @@ def main(argv: list[str] | None = None) -> int:
                   "pass --origin-dir/--target-dir", file=sys.stderr)
             return 2
     try:
-        analysis = analyze_dirs(args.origin_dir, args.target_dir)
+        markers = _markers()
+    except ValueError as exc:  # not JSON, not UTF-8, not regular expressions
+        print(f"{PROG}: error: {MARKERS_FILE}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        analysis = analyze_dirs(args.origin_dir, args.target_dir, markers)
         write_summary(render_summary(analysis), args.output)
     except OSError as exc:
         print(f"{PROG}: error: {exc.filename}: {exc.strerror}", file=sys.stderr)

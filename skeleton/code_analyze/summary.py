@@ -11,8 +11,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from code_analyze.blocks import reference_text
+from code_analyze.blocks import DEFAULT_MARKERS, Markers
 from code_analyze.compare import FileReport, FilledBlock, compare_file
+from code_analyze.source import UnreadableError, read_bytes, read_pristine
 
 ORIGIN_LABEL = "_codes"
 TARGET_LABEL = "../codes"
@@ -28,6 +29,7 @@ class Analysis:
     missing_files: tuple[str, ...]  # in the pristine folder only
     additional_files: tuple[str, ...]  # in the student's folder only
     files: tuple[FileReport, ...]  # in both, sorted by path
+    markers: Markers = DEFAULT_MARKERS
 
 
 def list_files(root: Path) -> list[str]:
@@ -40,13 +42,20 @@ def list_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def analyze_dirs(origin: Path, target: Path) -> Analysis:
+def analyze_dirs(origin: Path, target: Path, markers: Markers = DEFAULT_MARKERS) -> Analysis:
     old, new = set(list_files(origin)), set(list_files(target))
-    reports = tuple(
-        compare_file(name, (origin / name).read_bytes().decode("utf-8-sig", errors="replace"),
-                     (target / name).read_bytes())
-        for name in sorted(old & new))
-    return Analysis(tuple(sorted(old - new)), tuple(sorted(new - old)), reports)
+    reports = tuple(_compare(name, origin / name, target / name, markers)
+                    for name in sorted(old & new))
+    return Analysis(tuple(sorted(old - new)), tuple(sorted(new - old)), reports, markers)
+
+
+def _compare(name: str, pristine: Path, student: Path, markers: Markers) -> FileReport:
+    try:
+        data = read_bytes(student)
+    except UnreadableError as exc:
+        return FileReport.unread(name, str(exc))
+    return compare_file(name, read_pristine(pristine.read_bytes(), name.endswith(".py")), data,
+                        markers)
 
 
 def references(analysis: Analysis) -> list[str]:
@@ -55,19 +64,21 @@ def references(analysis: Analysis) -> list[str]:
     for report in analysis.files:
         for block in report.blocks:
             for line in block.lines:
-                text = reference_text(line)
+                text = analysis.markers.reference_text(line)
                 if text:
                     seen.setdefault(text)
     return list(seen)
 
 
-def problems(analysis: Analysis) -> list[str]:
-    """One student-facing line per finding: missing files, unreadable files, broken markers."""
-    found = [f"{name} is missing from codes/" for name in analysis.missing_files]
+def problems(analysis: Analysis, markers_only: bool = False) -> list[str]:
+    """One student-facing line per finding: missing files, unreadable files, broken markers
+    (`markers_only`: just the lines about markers and the hand-out's protected lines)."""
+    found = [] if markers_only else [f"{name} is missing from codes/"
+                                     for name in analysis.missing_files]
     for report in analysis.files:
-        if report.parse_error:
+        if not markers_only and report.parse_error:
             found.append(f"{report.name}: does not parse ({report.parse_error})")
-        elif report.note:
+        elif not markers_only and report.note:
             found.append(f"{report.name}: {report.note}")
         found += [f"{report.name}:{block.number} markers missing"
                   + (f" ({block.scope})" if block.scope else "")
