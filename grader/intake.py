@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.assignment import Layout
 from grader.errors import SubmissionError
+from grader.notebooks import NotebookError, notebook_to_module
 
 MAX_ZIP_BYTES = 200 * 2**20
 MAX_FILES = 1000
@@ -29,7 +30,7 @@ RATIO_FLOOR_BYTES = 2**20  # small files may compress arbitrarily well
 CHUNK_BYTES = 64 * 2**10
 MAX_TOP_FOLDERS = 3  # `id/id/codes/...` still found; deeper nesting is not a layout
 
-JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".idea", ".vscode"}
+JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".idea", ".vscode", ".ipynb_checkpoints"}
 COMPILED_SUFFIXES = {".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".hdf5", ".ckpt",
                      ".pyc", ".pyo", ".so", ".pyd", ".dll", ".dylib", ".bin", ".safetensors"}
 ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"}
@@ -278,6 +279,8 @@ def _check_layout(student_id: str, dest: Path, layout: Layout | None, flags: lis
             code_dir = None
         report, integrity = _expected_extras(root, layout, flags)
         if code_dir is not None:
+            if layout.notebooks:
+                _modules_from_notebooks(code_dir, layout, flags)
             flags += [note for name, note in layout.missing.items() if not (code_dir / name).is_file()]
     flags.extend(_content_flags(rel))
     if code_dir is not None:
@@ -301,6 +304,23 @@ def _expected_extras(root: Path, layout: Layout, flags: list[str]) -> tuple[Path
         elif integrity.stat().st_size == 0:
             flags.append(f"{layout.integrity} is empty; " + layout.integrity_note.split("; ", 1)[-1])
     return report, integrity
+
+
+def _modules_from_notebooks(code_dir: Path, layout: Layout, flags: list[str]) -> None:
+    """A notebook stands in for the .py of the same name: its code cells become the module
+    (read as text here, never run; see grader.notebooks)."""
+    for name in layout.files:
+        module, notebook = code_dir / name, (code_dir / name).with_suffix(".ipynb")
+        if not name.endswith(".py") or module.exists() or not notebook.is_file():
+            continue
+        try:
+            source, notes = notebook_to_module(notebook.read_bytes(), notebook.name)
+        except NotebookError as e:
+            flags.append(f"{layout.shown(notebook.name)} could not be read: {e}")
+            continue
+        module.write_text(source, encoding="utf-8")
+        flags.append(f"graded the code cells of {layout.shown(notebook.name)} as {layout.shown(name)}")
+        flags.extend(notes)
 
 
 def supply_given(sub: Submission, layout: Layout, handout_code: Path) -> None:

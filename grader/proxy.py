@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 import weakref
+
+import numpy as np
 from dataclasses import dataclass
 
 from grader import protocol
@@ -42,8 +44,8 @@ class StudentImportError(StudentError):
 
 
 class StudentTimeout(StudentError):
-    def __init__(self, seconds: float):
-        super().__init__("Timeout", f"timed out after {seconds:g} s")
+    def __init__(self, seconds: float, message: str = ""):
+        super().__init__("Timeout", message or f"timed out after {seconds:g} s")
         self.seconds = seconds
 
 
@@ -51,6 +53,17 @@ class WorkerCrashed(StudentError):
     def __init__(self, reason: str):
         super().__init__("WorkerCrashed", reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class ScriptRun:
+    """How a student's script ended: exit status, the exception it raised (if any), what it
+    printed (capped) and the files it wrote in its folder (name -> bytes)."""
+
+    status: int
+    error: "StudentError | None"
+    output: str
+    files: dict[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,20 @@ class StudentProxy:
         """The current value of an object living in the worker, as plain data."""
         return self._request("fetch", target=remote._target([]))
 
+    def run_script(self, path: str, argv: list[str] | tuple[str, ...] = (), timeout_s: float | None = None) -> "ScriptRun":
+        """Run the student's script (or a notebook's module) `path`, relative to their code folder,
+        top to bottom as __main__ with `argv`, under a time budget (default: task_timeout_s).
+        A script that raises still gives its output and files; a timeout raises StudentTimeout."""
+        value = self._request("run", path=path, argv=list(argv), timeout_s=timeout_s or self._limits.task_timeout_s)
+        if type(value) is not dict or set(value) != {"status", "error", "files"} or type(value["files"]) is not dict:
+            raise WorkerCrashed("worker sent an invalid reply (bad script result)")
+        error = value["error"]
+        return ScriptRun(status=value["status"] if type(value["status"]) is int else 1,
+                         error=self._student_error(error) if error is not None else None,
+                         output=self.last_output,
+                         files={str(k): bytes(v) for k, v in value["files"].items()
+                                if type(v) is np.ndarray and v.dtype == np.uint8 and v.ndim == 1})
+
     def restart(self) -> None:
         """Forget the worker: the next request starts a fresh one (handles from before are dead)."""
         self._stop_worker()
@@ -224,7 +251,7 @@ class StudentProxy:
         if target is not None:
             header["target"] = target
         header["release"], self._pending_release = self._pending_release, []
-        timeout_s = timeout_s or self._limits.call_timeout_s
+        timeout_s = timeout_s or (self._limits.import_timeout_s if op == "import" else self._limits.call_timeout_s)
         deadline = time.monotonic() + timeout_s
         try:
             worker.send(protocol.pack_message(header, encoder.blobs), deadline)
@@ -232,6 +259,10 @@ class StudentProxy:
             result = self._accept(reply, blobs, target if op == "get" else None)
         except WorkerTimeout:
             result = StudentTimeout(timeout_s)
+            if op == "import":
+                result = StudentTimeout(timeout_s, f"importing {module}.py took longer than {timeout_s:g} s: your module "
+                                        "runs code when imported (training?); put it under "
+                                        "`if __name__ == '__main__':`")
         except WorkerDied as e:
             result = WorkerCrashed(str(e))
         except (protocol.ProtocolError, ValueError, TypeError, KeyError) as e:

@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import os
 import random
+import runpy
 import socket
 import sys
 import traceback
@@ -132,6 +133,26 @@ class Server:
         fn = self._resolve(request["target"])
         return fn(*decoder.decode(request["args"]), **decoder.decode(request["kwargs"]))
 
+    def op_run(self, request, decoder):
+        """Run a student's script top to bottom as __main__ (argv given), in their folder; return
+        how it ended and the files it wrote there, as plain data (printed text goes back as every
+        reply's output)."""
+        path = os.path.join(self.codes, request["path"])
+        if not os.path.realpath(path).startswith(self.codes + os.sep) or not os.path.isfile(path):
+            raise _ImportFailure() from FileNotFoundError(f"{request['path']} is missing")
+        before = _snapshot(self.codes)
+        saved_argv, status, error = sys.argv, 0, None
+        sys.argv = [request["path"], *decoder.decode(request["argv"])]
+        try:
+            runpy.run_path(path, run_name="__main__")
+        except SystemExit as e:  # sys.exit(n) ends a script; it is not an error
+            status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except BaseException as e:
+            status, error = 1, self._error_record(e)
+        finally:
+            sys.argv = saved_argv
+        return {"status": status, "error": error, "files": _written(self.codes, before, self.max_reply_bytes // 4)}
+
     def op_keep(self, request, decoder):
         """A value made here and passed by reference from now on (a caller-owned dict the
         student's code updates in place)."""
@@ -233,6 +254,41 @@ class Server:
         return text
 
 
+MAX_WRITTEN_FILES = 200
+
+
+def _snapshot(folder: str) -> dict[str, tuple[int, int]]:
+    """Regular files under folder -> (size, mtime_ns), to tell what a script wrote."""
+    found = {}
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except OSError:
+                continue
+            found[os.path.relpath(path, folder)] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def _written(folder: str, before: dict, max_bytes: int) -> dict:
+    """Files new or changed since `before`, name -> bytes as a uint8 array (at most max_bytes in all)."""
+    import numpy as np
+
+    files, total = {}, 0
+    for name, stamp in sorted(_snapshot(folder).items()):
+        if before.get(name) == stamp or len(files) >= MAX_WRITTEN_FILES or total + stamp[0] > max_bytes:
+            continue
+        try:
+            with open(os.path.join(folder, name), "rb") as f:
+                data = f.read(stamp[0] + 1)
+        except OSError:
+            continue
+        files[name] = np.frombuffer(data, dtype=np.uint8).copy()
+        total += len(data)
+    return files
+
+
 class _Kept:
     """Wraps a value so the reply names it by handle instead of copying it."""
 
@@ -291,6 +347,8 @@ def _make_result_encoder(protocol):
             a = np.array(a, copy=True, subok=False)  # drops subclasses (matrix, masked...)
             if a.dtype.kind == "f":  # the precision stays visible: float32 needs larger steps
                 return a.astype(np.float32 if a.dtype.itemsize <= 4 else np.float64)
+            if a.dtype == np.uint8:  # bytes (pixels, a file's contents) stay bytes
+                return a
             kind = {"i": np.int64, "u": np.int64, "c": np.complex128}.get(a.dtype.kind)
             return a.astype(kind) if kind else a
 
