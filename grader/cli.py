@@ -5,13 +5,22 @@ so no user mistake ever shows a traceback from our own code.
 """
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 
 from grader.errors import GraderError
 
 
+def _exit_on(signum, frame):
+    """SIGTERM and SIGHUP end the command like Ctrl-C does: every `finally` runs, so workers are
+    killed and temp folders removed on this exit path too."""
+    raise SystemExit(128 + signum)
+
+
 def _run(main: Callable[[list[str]], int], prog: str) -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on)
     try:
         return main(sys.argv[1:])
     except GraderError as e:

@@ -40,7 +40,8 @@ def set_limits(args) -> None:
     for res, value in ((resource.RLIMIT_AS, args.memory_mb * mb), (resource.RLIMIT_CPU, args.cpu_s),
                        (resource.RLIMIT_FSIZE, args.max_file_mb * mb),
                        (resource.RLIMIT_NOFILE, args.max_open_files),
-                       (resource.RLIMIT_NPROC, args.max_processes), (resource.RLIMIT_CORE, 0)):
+                       (resource.RLIMIT_NPROC, args.max_processes), (resource.RLIMIT_CORE, 0),
+                       (resource.RLIMIT_MSGQUEUE, 0)):
         resource.setrlimit(res, (value, value))
     # Past the file-size limit a write should fail with EFBIG, not kill the worker.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -102,20 +103,26 @@ def drop_privileges(uid: int) -> None:
         raise SystemExit(f"worker: could not switch to uid {uid}")
 
 
-# Syscall numbers that create processes, per machine; clone is allowed for threads only.
+# Syscall numbers per machine: those that create processes (clone is allowed for threads only),
+# memory the address-space limit does not see, and socket().
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _CLONE, _CLONE3 = {"x86_64": 56, "aarch64": 220}, 435
 _FORKS = {"x86_64": (57, 58), "aarch64": ()}  # fork, vfork
+_UNSEEN_MEMORY = {"x86_64": (319, 29, 447), "aarch64": (279, 194, 447)}  # memfd_create, shmget, memfd_secret
+_SOCKET = {"x86_64": 41, "aarch64": 198}
+_INET_FAMILIES = (1, 2, 10, 16, 17)  # AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, AF_PACKET
 _CLONE_THREAD = 0x00010000
 
 
-def deny_new_processes() -> bool:
-    """Install a seccomp filter: fork, vfork and clone without CLONE_THREAD fail with EPERM.
+def deny_new_processes(no_inet: bool = False) -> bool:
+    """Install a seccomp filter: fork, vfork and clone without CLONE_THREAD fail with EPERM, and
+    so do memfd_create, memfd_secret and shmget (file-backed memory RLIMIT_AS does not count: a
+    memfd held 3 GiB under a 2 GiB limit); with no_inet, so does socket() for IP and packet
+    families (the fallback has no network namespace).
 
-    RLIMIT_NPROC alone cannot stop a fork bomb: it counts every process of the uid (all the
-    workers of a batch, the grader's own processes when it is not root) and does not hold for
-    root at all. Best effort: False where seccomp is unavailable (another machine type, an old
-    kernel)."""
+    RLIMIT_NPROC alone cannot stop a fork bomb: it counts every process of the uid and does not
+    hold for root at all. Best effort: False where seccomp is unavailable (another machine type,
+    an old kernel)."""
     machine = platform.machine()
     if machine not in _AUDIT_ARCH:
         return False
@@ -127,10 +134,16 @@ def deny_new_processes() -> bool:
     def when(nr, ret):  # if nr == syscall: return ret
         return op(0x15, nr, 0, 1) + op(0x06, ret)
 
+    sockets = b""
+    if no_inet:  # if nr == socket: deny the families, allow the rest (args[0] at offset 16)
+        families = b"".join(op(0x15, family, 0, 1) + op(0x06, deny) for family in _INET_FAMILIES)
+        sockets = (op(0x15, _SOCKET[machine], 0, 2 + 2 * len(_INET_FAMILIES)) + op(0x20, 16) + families
+                   + op(0x06, allow) + op(0x20, 0))
     program = (op(0x20, 4) + op(0x15, _AUDIT_ARCH[machine], 1, 0) + op(0x06, deny)  # another ABI
                + op(0x20, 0) + op(0x35, 0x40000000, 0, 1) + op(0x06, deny)  # x32 numbers
                + when(_CLONE3, 0x00050000 | errno.ENOSYS)  # flags out of reach: libc falls back to clone
-               + b"".join(when(nr, deny) for nr in _FORKS[machine])
+               + b"".join(when(nr, deny) for nr in _FORKS[machine] + _UNSEEN_MEMORY[machine])
+               + sockets
                + op(0x15, _CLONE[machine], 1, 0) + op(0x06, allow)
                + op(0x20, 16) + op(0x45, _CLONE_THREAD, 0, 1) + op(0x06, allow) + op(0x06, deny))
 
@@ -143,6 +156,15 @@ def deny_new_processes() -> bool:
     prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
     return (prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
             and prctl(22, 2, ctypes.addressof(fprog), 0, 0) == 0)  # PR_SET_SECCOMP, MODE_FILTER
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """SIGKILL this worker when its parent dies, however it dies (set after the uid change, which
+    clears it); if the grading process (parent_pid, 0 when the parent is bubblewrap) is already
+    gone, exit now."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if parent_pid and os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def hide_fd(fd: int, max_open_files: int) -> int:

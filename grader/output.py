@@ -14,7 +14,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    # "replace": a stray surrogate must never cost a result file (student text is cleaned earlier)
+    payload = data.encode("utf-8", "replace") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -36,6 +36,15 @@ ARRAY_KINDS = "biufc"
 TAGS = ("$nd", "$tuple", "$dict", "$ref", "$callable", "$foreign")
 
 
+def clean_text(text: str) -> str:
+    """text without lone surrogates (JSON can carry them; a UTF-8 file or terminal cannot)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class ProtocolError(Exception):
     """A message broke the framing or the schema (the parent treats it as a broken worker)."""
 
@@ -144,7 +153,7 @@ class Decoder:
         if type(node) is str:
             if len(node) > MAX_STR_CHARS:
                 raise ProtocolError("string too long")
-            return node
+            return clean_text(node)
         if type(node) is list:
             self._count(len(node))
             return [self.decode(v, depth + 1) for v in node]
@@ -190,4 +199,4 @@ class Decoder:
 def _short_str(value, limit: int = 200) -> str:
     if type(value) is not str:
         raise ProtocolError("expected a string")
-    return value[:limit]
+    return clean_text(value[:limit])

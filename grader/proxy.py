@@ -285,14 +285,15 @@ class StudentProxy:
         warnings, output = reply.get("warnings", []), reply.get("output", "")
         if type(warnings) is not list or not all(type(w) is str for w in warnings) or type(output) is not str:
             raise protocol.ProtocolError("bad warnings or output")
-        self.last_warnings = [w[:MAX_WARNING_CHARS] for w in warnings[:50]]
+        self.last_warnings = [protocol.clean_text(w[:MAX_WARNING_CHARS]) for w in warnings[:50]]
         notes = reply.get("notes", [])
         if type(notes) is not list or not all(type(n) is str for n in notes):
             raise protocol.ProtocolError("bad notes")
         for name in notes[:MAX_COMPAT_NAMES]:
-            if name[:100] not in self.numpy_1x_names and len(self.numpy_1x_names) < MAX_COMPAT_NAMES:
-                self.numpy_1x_names.append(name[:100])
-        self.last_output = output[: self._limits.max_output_kb * 1024 + 200]
+            name = protocol.clean_text(name[:100])
+            if name not in self.numpy_1x_names and len(self.numpy_1x_names) < MAX_COMPAT_NAMES:
+                self.numpy_1x_names.append(name)
+        self.last_output = protocol.clean_text(output[: self._limits.max_output_kb * 1024 + 200])
         if not reply["ok"]:
             return self._student_error(reply.get("error"))
         callable_ = None
@@ -312,8 +313,9 @@ class StudentProxy:
                 type(err.get(k, "")) is str for k in ("type", "message", "where", "traceback")):
             raise protocol.ProtocolError("bad error record")
         kind = err["kind"]
-        args = (err.get("type", "Error")[:100], err.get("message", "")[:2000],
-                err.get("traceback", "")[:20_000], err.get("where", "")[:300])
+        args = tuple(protocol.clean_text(text) for text in (
+            err.get("type", "Error")[:100], err.get("message", "")[:2000], err.get("traceback", "")[:20_000],
+            err.get("where", "")[:300]))
         if kind == "memory":
             self._stop_worker()  # state after a MemoryError is unreliable; start clean
             return WorkerCrashed(f"worker ran out of memory (limit {self._limits.memory_mb} MB)")

@@ -18,10 +18,12 @@ import fcntl
 import functools
 import importlib.util
 import os
+import random
 import select
 import shutil
 import signal
 import site
+import stat
 import subprocess
 import sys
 import tempfile
@@ -31,10 +33,16 @@ from pathlib import Path
 from grader.assignment import DEFAULT_REFUSED, Limits, SandboxSpec
 from grader.errors import ConfigError, SandboxError
 
-NOBODY = 65534
+UID_BASE = 1_900_000_000
+UID_SLOTS = 1000
+"""Workers running as root's grader become uid/gid UID_BASE + a slot no other worker holds (a
+lock file per slot), so two submissions never share a uid: neither can touch the other's copy."""
+UID_LOCKS = Path("/run/mlp-grader/uids")
 STARTUP_TIMEOUT_S = 60.0
 """Python + numpy start in ~0.2 s; this only guards against a wedged machine."""
-MAX_REPLY_BYTES = 512 * 2**20
+MAX_REPLY_BYTES = 64 * 2**20
+"""One reply's bytes on the pipe (learned weights, a script's files); what it decodes to is bounded
+by the same number, and checks compare sizes before converting anything."""
 SCRATCH_BYTES = 64 * 2**20
 """Size of each writable tmpfs in the sandbox (/tmp, /sub). tmpfs pages are RAM, and bubblewrap's
 default size is half of it, so a submission writing files in a loop would exhaust the host."""
@@ -162,6 +170,37 @@ def describe_exit(returncode: int, via_bwrap: bool, limits: Limits) -> str:
     return f"worker exited with status {returncode} (os._exit, sys.exit in a thread, or a crash)"
 
 
+class DiskWatch:
+    """Without bubblewrap the worker writes to a folder on the host's disk, not a capped tmpfs:
+    the parent measures it while it waits for a reply and stops the worker past the cap (the same
+    room bubblewrap gives: two SCRATCH_BYTES, beyond the student's own files)."""
+
+    INTERVAL_S = 0.05
+
+    def __init__(self, folders: list[Path]):
+        self.folders = folders
+        self.limit = 2 * SCRATCH_BYTES + self.used()
+        self.next_check = 0.0
+
+    def used(self) -> int:
+        total = 0
+        for folder in self.folders:
+            for dirpath, _, names in os.walk(folder):
+                for name in names:
+                    try:
+                        total += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+                    except OSError:
+                        pass
+        return total
+
+    def over(self) -> bool:
+        now = time.monotonic()
+        if now < self.next_check:
+            return False
+        self.next_check = now + self.INTERVAL_S
+        return self.used() > self.limit
+
+
 class WorkerProcess:
     """One running worker: two pipes (requests in, replies out) on fds hidden from the student,
     stdout and stderr going to a capture file the worker empties after every request."""
@@ -170,6 +209,7 @@ class WorkerProcess:
                  *, use_bwrap: bool, drop_to: int | None):
         self.limits = limits
         self.via_bwrap = use_bwrap
+        self.disk = None if use_bwrap else DiskWatch([workdir / "sub", workdir / "tmp"])
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
         for fd in (self._req_w, self._rep_r):
@@ -189,10 +229,12 @@ class WorkerProcess:
         tasks = next((t for t in ("_grader_tasks.py", "_grader_tasks") if (workdir / "rt" / t).exists()), None)
         if tasks:
             cmd += ["--tasks", str(inside / "rt" / tasks)]
-        if use_bwrap:
-            cmd.append("--no-network")
+        cmd.append("--no-network")  # bubblewrap: a network namespace; the fallback: socket() refused
         if drop_to is not None:
             cmd += ["--drop-to", str(drop_to)]
+        if not use_bwrap:  # under bubblewrap its parent is bubblewrap, which dies with us
+            cmd += ["--parent-pid", str(os.getpid()),
+                    "--landlock", os.pathsep.join(map(str, package_dirs(spec.packages)))]
         home = "/tmp" if use_bwrap else str(workdir / "tmp")
         capture = open(workdir / "output.txt", "w+b")  # noqa: SIM115 (handed to the child)
         try:
@@ -215,7 +257,11 @@ class WorkerProcess:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise WorkerTimeout()
-            if poller.poll(left * 1000):
+            if self.disk is not None and self.disk.over():
+                self.kill()
+                raise WorkerDied(f"worker stopped: it wrote more than {2 * SCRATCH_BYTES // 2**20} MB of files")
+            step = left if self.disk is None else min(left, DiskWatch.INTERVAL_S)
+            if poller.poll(step * 1000):
                 return
 
     def send(self, data: bytes, deadline: float) -> None:
@@ -276,19 +322,23 @@ class Sandbox:
         self.spec = spec or SandboxSpec(packages=(), refused=DEFAULT_REFUSED, data=(), fresh_worker="submission")
         self.data = tuple(Path(d) for d in data)
         self.use_bwrap = sandbox and bwrap_works()
-        self.drop_to = NOBODY if os.geteuid() == 0 else None
+        self._uid_lock = claim_uid() if os.geteuid() == 0 else None
+        self.drop_to = self._uid_lock[0] if self._uid_lock else None
         self.notes: list[str] = []
         if not self.use_bwrap:
             why = "sandbox disabled" if not sandbox else "no bubblewrap"
-            self.notes.append(f"{why}: ran with rlimits only")
-        self.workdir = Path(tempfile.mkdtemp(prefix="mlp-grader-"))
-        os.chmod(self.workdir, 0o755)  # uid 65534 must traverse it in the fallback
+            self.notes.append(f"{why}: ran with {fallback_confinement()}")
+        # 0700 and owned by the worker's own uid: no other worker can enter it.
+        self.workdir = Path(tempfile.mkdtemp(prefix="mlp-grader-", dir=_work_root(self.drop_to, self.use_bwrap)))
+        if self.drop_to is not None:
+            os.chown(self.workdir, self.drop_to, self.drop_to, follow_symlinks=False)
         rt = self.workdir / "rt"
         rt.mkdir()
         shutil.copyfile(_HERE / "worker.py", rt / "_grader_worker.py")
         shutil.copyfile(_HERE / "confine.py", rt / "_grader_confine.py")
         shutil.copyfile(_HERE / "protocol.py", rt / "_grader_protocol.py")
         shutil.copyfile(_HERE / "tasklib.py", rt / "grader_tasklib.py")
+        shutil.copyfile(_HERE / "landlock.py", rt / "_grader_landlock.py")
         if tasks is not None and tasks.is_dir():
             shutil.copytree(tasks, rt / "_grader_tasks", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif tasks is not None:
@@ -309,14 +359,64 @@ class Sandbox:
                 (self.workdir / "sub" / path.name).chmod(0o444)
         (self.workdir / "tmp").mkdir()
         if self.drop_to is not None and not self.use_bwrap:  # bubblewrap gives it tmpfs of its own
+            # No process of this uid exists now (the last worker was killed and reaped), and
+            # links are never followed: nothing the student planted can redirect the chown.
             for d in ("sub", "tmp"):
-                for path in [self.workdir / d, *(self.workdir / d).rglob("*")]:
-                    os.chown(path, self.drop_to, self.drop_to)
+                for dirpath, dirnames, filenames in os.walk(self.workdir / d, followlinks=False):
+                    for name in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
+                        os.chown(name, self.drop_to, self.drop_to, follow_symlinks=False)
         return WorkerProcess(self.workdir, self.modules, self.limits, self.spec, self.data,
                              use_bwrap=self.use_bwrap, drop_to=self.drop_to)
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._uid_lock is not None:
+            os.close(self._uid_lock[1])
+            self._uid_lock = None
+
+
+def _work_root(drop_to: int | None, use_bwrap: bool) -> str | None:
+    """Where work folders go: the temp folder, unless the worker's uid could not walk down to it
+    (a private TMPDIR under a mode-700 folder) and no bubblewrap binds it in: then /tmp."""
+    root = tempfile.gettempdir()
+    if drop_to is None or use_bwrap:
+        return root
+    path = Path(root).resolve()
+    walkable = all(os.stat(p).st_mode & 0o001 for p in (path, *path.parents))
+    return root if walkable else "/tmp"
+
+
+def claim_uid() -> tuple[int, int]:
+    """(uid, lock fd) of a free worker slot: an flock held for this sandbox's life."""
+    UID_LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = os.lstat(UID_LOCKS)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o077:
+        raise SandboxError(f"{UID_LOCKS} must be a folder only root can write; remove it and try again")
+    start = random.SystemRandom().randrange(UID_SLOTS)  # concurrent graders rarely try the same slot
+    for i in range(UID_SLOTS):
+        slot = (start + i) % UID_SLOTS
+        fd = os.open(UID_LOCKS / str(slot), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return UID_BASE + slot, fd
+    raise SandboxError(f"all {UID_SLOTS} worker uids are in use; grade fewer submissions at once")
+
+
+@functools.cache
+def fallback_confinement() -> str:
+    """What confines a worker without bubblewrap on this machine, for the note on every result."""
+    import importlib.util as util
+
+    spec = util.spec_from_file_location("_landlock_probe", _HERE / "landlock.py")
+    probe = util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    version = probe.abi()
+    if version == 0:
+        return "rlimits and its own uid only (no Landlock on this kernel: its files are protected by permissions alone)"
+    return f"rlimits, its own uid and Landlock ABI {version}"
 
 
 def _copy_regular_files(src: Path, dst: Path) -> None:

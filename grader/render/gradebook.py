@@ -12,13 +12,11 @@ import io
 from collections.abc import Iterable, Sequence
 
 from grader.render import format_points, max_points
+from grader.textsafe import csv_cell
 from grader.results import GradeResult
 
 
-def _cell(text: str) -> str:
-    """Spreadsheets run a cell starting with = + - @ as a formula; ids and errors come from students."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
+_cell = csv_cell  # ids and errors come from students
 
 def gradebook_columns(results: Iterable[GradeResult], order: Sequence[str] = ()) -> list[str]:
     seen = {o.test for r in results for o in r.outcomes}

@@ -12,7 +12,7 @@ import pytest
 from grader import protocol
 from grader.assignment import Limits
 from grader.proxy import Foreign, RemoteObject, StudentError, StudentProxy, WorkerCrashed
-from grader.sandbox import Sandbox, bwrap_works
+from grader.sandbox import UID_BASE, UID_SLOTS, Sandbox, bwrap_works
 
 REPO = Path(__file__).resolve().parents[2]
 LIMITS = Limits(call_timeout_s=5, memory_mb=1024, cpu_s=60, max_output_kb=4)
@@ -156,7 +156,7 @@ def test_sandbox_hides_the_repository_and_the_network(student):
         with pytest.raises(StudentError, match="ConnectionRefusedError|OSError"):
             student.layers.connect(server.getsockname()[1])
     if os.geteuid() == 0:
-        assert student.layers.whoami() == 65534
+        assert UID_BASE <= student.layers.whoami() < UID_BASE + UID_SLOTS
 
 
 def _worker_pids(top: int) -> list[int]:
@@ -178,13 +178,14 @@ def _worker_pids(top: int) -> list[int]:
 
 
 def test_worker_is_an_unprivileged_user_on_the_host(student):
-    """Seen from the parent, not from inside a user namespace: uid/gid 65534, no groups, no capabilities."""
+    """Seen from the parent, not from inside a user namespace: a uid/gid of its own, no groups, no capabilities."""
     if os.geteuid() != 0:
-        pytest.skip("the worker switches to uid 65534 only when the grader runs as root")
-    assert student.layers.whoami() == 65534
+        pytest.skip("the worker switches to a uid of its own only when the grader runs as root")
+    uid = student.layers.whoami()
+    assert UID_BASE <= uid < UID_BASE + UID_SLOTS
     [pid] = _worker_pids(student._worker.proc.pid)
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    assert status["Uid"].split() == ["65534"] * 4 and status["Gid"].split() == ["65534"] * 4
+    assert status["Uid"].split() == [str(uid)] * 4 and status["Gid"].split() == [str(uid)] * 4
     assert status["Groups"].split() == []
     assert int(status["CapEff"], 16) == int(status["CapPrm"], 16) == 0
     assert student.layers.read("layers.py").startswith("\nimport os")  # its copy stays readable
@@ -203,3 +204,79 @@ def test_bubblewrap_works_in_ci():
     """CI installs bubblewrap so the sandbox is exercised for real: a silent fallback there would
     skip the hostile corpus, so say it loudly instead."""
     assert bwrap_works(), "bwrap is installed but the sandbox's numpy probe fails under it"
+
+
+OTHER = """
+import os
+def overwrite(path):
+    with open(path, "w") as f:
+        f.write("def f():\\n    return 'forged'\\n")
+    return "wrote"
+def f():
+    return "mine"
+def uid():
+    return os.getuid()
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="uid separation needs a root grader")
+@pytest.mark.parametrize("sandbox", [pytest.param(True, id="bwrap", marks=pytest.mark.skipif(not bwrap_works(), reason="no bwrap")),
+                                     pytest.param(False, id="fallback")])
+def test_two_workers_cannot_touch_each_others_copy(tmp_path, sandbox):
+    """Concurrent submissions run as different uids in private folders: one cannot overwrite the
+    other's copy, not even knowing its path."""
+    boxes = []
+    for name in ("a", "b"):
+        codes = tmp_path / name / "codes"
+        codes.mkdir(parents=True)
+        (codes / "layers.py").write_text(OTHER)
+        box = Sandbox(codes, None, ["layers"], LIMITS, sandbox=sandbox)
+        boxes.append(StudentProxy(box, LIMITS, ["layers"]))
+    a, b = boxes
+    try:
+        assert b.layers.f() == "mine"
+        target = b._sandbox.workdir / "sub" / "layers.py"
+        with pytest.raises(StudentError, match="PermissionError|FileNotFoundError"):
+            a.layers.overwrite(str(target))
+        assert a.layers.uid() != b.layers.uid()
+        b.restart()
+        assert b.layers.f() == "mine"
+    finally:
+        for proxy in boxes:
+            proxy.close()
+
+
+def test_a_killed_grading_process_takes_its_worker_with_it(tmp_path):
+    """SIGKILL of the grading process: the worker dies with it (parent-death signal or bubblewrap's
+    --die-with-parent), however it was stuck."""
+    codes = tmp_path / "codes"
+    codes.mkdir()
+    token = f"stuck-{os.getpid()}"
+    (codes / "layers.py").write_text(f"def spin():\n    while True:\n        pass  # {token}\n")
+    script = tmp_path / "grader.py"
+    script.write_text(f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+from pathlib import Path
+from grader.assignment import Limits
+from grader.proxy import StudentProxy
+from grader.sandbox import Sandbox
+limits = Limits(call_timeout_s=600)
+proxy = StudentProxy(Sandbox(Path({str(codes)!r}), None, ["layers"], limits, sandbox={bwrap_works()}), limits, ["layers"])
+print(proxy.layers.spin())
+""")
+    import subprocess
+    import time
+    proc = subprocess.Popen([sys.executable, str(script)])
+    deadline = time.monotonic() + 60
+    while not _worker_pids(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for the worker to exist, not timing anything
+    workers = _worker_pids(proc.pid)
+    assert workers
+    proc.kill()
+    proc.wait()
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]
+              for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]]

@@ -85,7 +85,7 @@ def test_softmax_cross_entropy_forward(student, reference):
 
 POINTS = {"test_relu_forward": 1, "test_relu_backward": 1, "test_linear_forward": 1,
           "test_linear_backward": 2, "test_softmax_cross_entropy_forward": 1}
-LIMITS = {"call_timeout_s": 2, "task_timeout_s": 5, "memory_mb": 512, "cpu_s": 30,
+LIMITS = {"call_timeout_s": 2, "task_timeout_s": 5, "import_timeout_s": 2, "memory_mb": 512, "cpu_s": 30,
           "max_processes": 16, "max_file_mb": 16, "max_output_kb": 16}
 
 
