@@ -1,0 +1,116 @@
+from __future__ import division
+import numpy as np
+
+
+def log_softmax(x):
+    """ln softmax(x) row by row; subtracting the row maximum keeps e^x from overflowing."""
+    z = x - np.max(x, axis=1, keepdims=True)
+    return z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+
+
+class MSELoss(object):
+    """E = 1/N sum_n ||t_n - y_n||^2; dE/dy = 2 (y - t) / N."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def forward(self, input, target):
+        # TODO START
+        return np.mean(np.sum(np.square(input - target), axis=1))
+        # TODO END
+
+    def backward(self, input, target):
+        # TODO START
+        n = input.shape[0]
+        return 2.0 / n * (input - target)
+        # TODO END
+
+
+class SoftmaxCrossEntropyLoss(object):
+    """E = 1/N sum_n -sum_k t_nk ln h_nk with h = softmax(x); dE/dx = (h - t) / N for one-hot t."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def forward(self, input, target):
+        # TODO START
+        shifted = input - np.max(input, axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        total = np.sum(exp, axis=1, keepdims=True)
+        self.prob = exp / total
+        # ln h = shifted - ln(total): never the log of a probability that underflowed to 0
+        return -np.sum(target * (shifted - np.log(total))) / input.shape[0]
+        # TODO END
+
+    def backward(self, input, target):
+        # TODO START
+        return (self.prob - target) / input.shape[0]
+        # TODO END
+
+
+class HingeLoss(object):
+    """E = 1/N sum_n sum_{k != t_n} max(0, margin - x_{n,t_n} + x_nk).
+
+    Each active term (margin - x_t + x_k > 0) adds +1 to dE/dx_k and -1 to dE/dx_t, over N.
+    """
+
+    def __init__(self, name, margin=5):
+        self.name = name
+        self.margin = margin
+
+    def forward(self, input, target):
+        # TODO START
+        n, k = input.shape
+        x_true = np.sum(input * target, axis=1)
+        loss = 0.0
+        for j in range(k):
+            term = np.maximum(0, self.margin - x_true + input[:, j])
+            loss += np.sum(term * (1 - target[:, j]))
+        return loss / n
+        # TODO END
+
+    def backward(self, input, target):
+        # TODO START
+        n, k = input.shape
+        x_true = np.sum(input * target, axis=1)
+        grad = np.zeros(input.shape)
+        for j in range(k):
+            active = (self.margin - x_true + input[:, j] > 0) * (1 - target[:, j])
+            grad[:, j] += active
+            grad -= target * active[:, None]
+        return grad / n
+        # TODO END
+
+
+class FocalLoss(object):
+    """E = 1/N sum_n -sum_k (alpha_k t_k + (1 - alpha_k)(1 - t_k)) (1 - h_k)^gamma t_k ln h_k,
+    h = softmax(x) (Lin et al., 2017).
+
+    With c_k the constant weight of class k and q_k = dE/dh_k * h_k
+    = c_k (gamma (1 - h_k)^(gamma - 1) h_k ln h_k - (1 - h_k)^gamma), the softmax Jacobian gives
+    dE/dx_j = (q_j - h_j sum_k q_k) / N, which never divides by h.
+    """
+
+    def __init__(self, name, alpha=None, gamma=2.0):
+        self.name = name
+        if alpha is None:
+            self.alpha = [0.1 for _ in range(10)]
+        else:
+            self.alpha = alpha
+        self.gamma = gamma
+
+    def forward(self, input, target):
+        # TODO START
+        alpha = np.array(self.alpha)
+        self.log_h = log_softmax(input)
+        self.h = np.exp(self.log_h)
+        self.weight = (alpha * target + (1 - alpha) * (1 - target)) * target
+        return -np.sum(self.weight * (1 - self.h) ** self.gamma * self.log_h) / input.shape[0]
+        # TODO END
+
+    def backward(self, input, target):
+        # TODO START
+        h, log_h, w, g = self.h, self.log_h, self.weight, self.gamma
+        q = w * (g * (1 - h) ** (g - 1) * h * log_h - (1 - h) ** g)
+        return (q - h * np.sum(q, axis=1, keepdims=True)) / input.shape[0]
+        # TODO END
