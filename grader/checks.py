@@ -74,6 +74,11 @@ def values(got, shape, what: str) -> np.ndarray:
     return arr.astype(np.float64).reshape(shape)
 
 
+def shape_of(got) -> tuple[int, ...]:
+    """The shape of a returned value (a number has shape ())."""
+    return tuple(np.shape(got)) if isinstance(got, (np.ndarray, int, float, list, tuple)) else ()
+
+
 def exact_shape(got, shape, what: str) -> None:
     """The shape the spec states, exactly (the one test a different representation may fail)."""
     arr = _as_array(got, what, f"a numpy array of shape {tuple(shape)}")

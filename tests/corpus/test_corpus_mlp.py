@@ -112,7 +112,7 @@ def graded(tmp_path_factory) -> dict[str, dict]:
     for sid in overlays:
         _zip(trees / sid, zips)
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "grader.run", str(zips), "--jobs", "2", "--out", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "grader.grade", str(zips), "--jobs", "2", "--out", str(out)],
                           capture_output=True, text=True, env=ENV, timeout=BATCH_TIMEOUT_S)
     print(f"\ncorpus batch: {len(overlays)} submissions graded in {time.monotonic() - start:.0f} s")
     assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-2000:]  # 1: the grader failed on some

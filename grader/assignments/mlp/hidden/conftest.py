@@ -30,6 +30,7 @@ class Checks:
     close = staticmethod(checks.close)
     finite = staticmethod(checks.finite)
     exact_shape = staticmethod(checks.exact_shape)
+    shape_of = staticmethod(checks.shape_of)
 
     @staticmethod
     def inputs(seed: int, shape, scale: float = 2.0) -> np.ndarray:
