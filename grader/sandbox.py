@@ -167,7 +167,7 @@ class WorkerProcess:
     stdout and stderr going to a capture file the worker empties after every request."""
 
     def __init__(self, workdir: Path, modules: list[str], limits: Limits, spec: SandboxSpec, data: tuple[Path, ...],
-                 *, use_bwrap: bool, drop_to: int | None):
+                 *, use_bwrap: bool, drop_to: int | None, shown: str = ""):
         self.limits = limits
         self.via_bwrap = use_bwrap
         req_r, self._req_w = os.pipe()
@@ -185,7 +185,7 @@ class WorkerProcess:
                "--cpu-s", str(limits.cpu_s), "--max-file-mb", str(limits.max_file_mb),
                "--max-open-files", str(limits.max_open_files), "--max-processes", str(limits.max_processes),
                "--max-output-bytes", str(limits.max_output_kb * 1024), "--max-reply-bytes", str(MAX_REPLY_BYTES),
-               "--refused", ",".join(spec.refused)]
+               "--refused", ",".join(spec.refused), "--shown", shown]
         tasks = next((t for t in ("_grader_tasks.py", "_grader_tasks") if (workdir / "rt" / t).exists()), None)
         if tasks:
             cmd += ["--tasks", str(inside / "rt" / tasks)]
@@ -269,8 +269,11 @@ class Sandbox:
     """Where one submission's workers run: a private folder and the isolation choice (with its note)."""
 
     def __init__(self, code_dir: Path, tasks: Path | None, modules: list[str], limits: Limits,
-                 spec: SandboxSpec | None = None, data: list[Path] | tuple[Path, ...] = (), *, sandbox: bool = True):
+                 spec: SandboxSpec | None = None, data: list[Path] | tuple[Path, ...] = (), *, sandbox: bool = True,
+                 shown: str = ""):
         self.code_dir = Path(code_dir)
+        self.shown = shown
+        """How messages name the code folder ("codes/": `codes/layers.py line 3`; "" for a flat layout)."""
         self.modules = modules
         self.limits = limits
         self.spec = spec or SandboxSpec(packages=(), refused=DEFAULT_REFUSED, data=(), fresh_worker="submission")
@@ -313,7 +316,7 @@ class Sandbox:
                 for path in [self.workdir / d, *(self.workdir / d).rglob("*")]:
                     os.chown(path, self.drop_to, self.drop_to)
         return WorkerProcess(self.workdir, self.modules, self.limits, self.spec, self.data,
-                             use_bwrap=self.use_bwrap, drop_to=self.drop_to)
+                             use_bwrap=self.use_bwrap, drop_to=self.drop_to, shown=self.shown)
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
