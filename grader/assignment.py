@@ -85,6 +85,12 @@ class Layout:
     def modules(self) -> tuple[str, ...]:
         return tuple(Path(f).stem for f in self.files if f.endswith(".py"))
 
+    def holds_code(self, folder: Path) -> bool:
+        """Whether a folder holds a submission's code: its code folder, or for a flat layout any of its files."""
+        if self.code_folder:
+            return (folder / self.code_folder).is_dir()
+        return any((folder / name).is_file() for name in self.files)
+
     def shown(self, name: str) -> str:
         """How a file is named to students: `codes/layers.py`, or `layers.py` when flat."""
         return f"{self.code_folder}/{name}" if self.code_folder else name
@@ -100,7 +106,10 @@ class HandoutSpec:
     """Regular expressions of a block's first and last line (kept in the hand-out), of a
     reference line, and of the hand-out lines students must keep (code_analyze.blocks.Markers)."""
     stub: str
-    """What replaces a block's body: a Python statement with {qualname} and {function} filled in."""
+    """What replaces a block's body: a Python statement with {qualname}, {function} and {class} filled in."""
+    banner: bool
+    """Comment and blank lines at the start and end of a block's body belong to the markers' banner
+    and stay in the hand-out; the stub replaces the code between them."""
     pass_in: tuple[str, ...]
     """Functions whose blocks become `pass` instead (they run while merely building objects)."""
     readme: Path | None
@@ -111,6 +120,18 @@ class HandoutSpec:
     """Data sets ([data.*] names) the published zip carries in data/."""
     code_analyze: bool
     """Ship code_analyze/ with a pristine copy of the code, for the integrity file."""
+
+
+@dataclass(frozen=True)
+class ValidateSpec:
+    """[validate]: what `grade-skeleton --validate` allows and leaves out."""
+
+    cross_cutting: tuple[str, ...] = ()
+    """Tests that use several classes together (a worked example, a training run): any block's
+    stub may cost them, besides the tests of the block's own `[points."<file>:<Class>"]` group."""
+    skip_in_variants: tuple[str, ...] = ()
+    """Expensive tests left out when grading the block-broken variants (the reference and the
+    skeleton still run them)."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +189,7 @@ class Assignment:
     default_visibility: str = "after_due_date"
     settings: dict = field(default_factory=dict)
     """Free-form [settings] for the hidden tests (thresholds, configurations)."""
+    validate: ValidateSpec = field(default_factory=ValidateSpec)
 
     @property
     def reference_code(self) -> Path:
@@ -261,13 +283,21 @@ def _read_layout(t: _Reader) -> Layout:
         notebooks=t.bool("notebooks", False))
 
 
+STUB_FIELDS = {"qualname": "Class.method", "function": "method", "class": "Class"}
+
+
 def _read_handout(t: _Reader, root: Path, name: str) -> HandoutSpec:
-    t.unknown({"name", "markers", "stub", "pass_in", "readme", "files", "data", "code_analyze"})
+    t.unknown({"name", "markers", "stub", "banner", "pass_in", "readme", "files", "data", "code_analyze"})
     markers = _read_markers(t)
+    stub = t.str("stub", 'raise NotImplementedError("{qualname}")')
+    try:
+        stub.format_map(STUB_FIELDS)
+    except (KeyError, IndexError, ValueError, AttributeError) as e:
+        raise ConfigError(f"{t.label}: [handout] stub = {stub!r} cannot be filled ({type(e).__name__}: {e}); "
+                          "use {qualname}, {function} or {class}, and {{ }} for literal braces") from None
     readme, files = t.str("readme", ""), t.str("files", "")
     return HandoutSpec(
-        name=t.str("name", name), markers=markers,
-        stub=t.str("stub", 'raise NotImplementedError("{qualname}")'),
+        name=t.str("name", name), markers=markers, stub=stub, banner=t.bool("banner", False),
         pass_in=t.strs("pass_in", ("__init__", "__repr__", "__str__", "__del__")),
         readme=_path(root, readme) if readme else None, files=_path(root, files) if files else None,
         data=t.strs("data"), code_analyze=t.bool("code_analyze", False))
@@ -295,6 +325,11 @@ def _read_markers(t: _Reader) -> Markers:
             raise ConfigError(f"{t.label}: [handout] markers {field_name} {pattern!r} is not a regular "
                               f"expression ({e})") from None
     return markers
+
+
+def _read_validate(t: _Reader) -> ValidateSpec:
+    t.unknown({"cross_cutting", "skip_in_variants"})
+    return ValidateSpec(cross_cutting=t.strs("cross_cutting"), skip_in_variants=t.strs("skip_in_variants"))
 
 
 def _read_sandbox(t: _Reader) -> SandboxSpec:
@@ -335,7 +370,8 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         raise ConfigError(f"{toml_path}: not UTF-8 text ({e.reason}); save it as UTF-8") from None
     top = _Reader(data, label)
     top.unknown({"name", "title", "reference", "skeleton", "hidden", "tasks", "public", "submission", "handout",
-                 "sandbox", "data", "limits", "points", "visibility", "default_visibility", "settings"})
+                 "sandbox", "data", "limits", "points", "visibility", "default_visibility", "settings",
+                 "validate"})
     try:
         limits = Limits(**top.table("limits").data)
     except TypeError as e:
@@ -358,6 +394,7 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         visibility=top.str_table("visibility"),
         default_visibility=top.str("default_visibility", "after_due_date"),
         settings=dict(top.table("settings").data),
+        validate=_read_validate(top.table("validate")),
     )
     _check(assignment, label)
     return assignment
@@ -376,10 +413,13 @@ def _check(a: Assignment, label: str) -> None:
         unknown = sorted(set(names) - set(a.data))
         if unknown:
             raise ConfigError(f"{label}: {where} names {unknown[0]!r}, which no [data.{unknown[0]}] table declares")
-    unknown = sorted(a.bonus_tests - set(a.points))
-    if unknown:
-        raise ConfigError(f"{label}: [settings] bonus_tests names {', '.join(unknown)}, which [points] "
-                          "does not list; fix the name or add its points")
+    for names, where in ((a.bonus_tests, "[settings] bonus_tests"),
+                         (a.validate.cross_cutting, "[validate] cross_cutting"),
+                         (a.validate.skip_in_variants, "[validate] skip_in_variants")):
+        unknown = sorted(set(names) - set(a.points))
+        if unknown:
+            raise ConfigError(f"{label}: {where} names {', '.join(unknown)}, which [points] "
+                              "does not list; fix the name or add its points")
 
 
 def _read_points(table: dict, toml_path: Path) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:

@@ -6,7 +6,7 @@ class GraderError(Exception):
 
 
 class SubmissionError(GraderError):
-    """The submission itself is unusable (bad zip, missing codes/, unsafe entry...)."""
+    """The submission itself is unusable (bad zip, no code folder, unsafe entry...)."""
 
 
 class ConfigError(GraderError):

@@ -42,9 +42,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _is_submission_dir(path: Path, layout) -> bool:
     """A folder holding one submission (its code folder, or for a flat layout its code files)."""
-    if layout.code_folder:
-        return (path / layout.code_folder).is_dir()
-    return any((path / name).is_file() for name in layout.files)
+    return layout.holds_code(path)
 
 
 def collect_inputs(inputs: list[Path], out_dir: Path, layout) -> tuple[list[Path], bool]:

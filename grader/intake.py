@@ -28,13 +28,13 @@ MAX_TOTAL_BYTES = 300 * 2**20
 MAX_COMPRESSION_RATIO = 100  # text compresses ~5-10x; only a bomb needs more
 RATIO_FLOOR_BYTES = 2**20  # small files may compress arbitrarily well
 CHUNK_BYTES = 64 * 2**10
-MAX_TOP_FOLDERS = 3  # `id/id/codes/...` still found; deeper nesting is not a layout
+MAX_TOP_FOLDERS = 3  # `id/id/<code folder>/...` still found; deeper nesting is not a layout
 
 JUNK_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".idea", ".vscode", ".ipynb_checkpoints"}
 COMPILED_SUFFIXES = {".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".hdf5", ".ckpt",
                      ".pyc", ".pyo", ".so", ".pyd", ".dll", ".dylib", ".bin", ".safetensors"}
 ARCHIVE_SUFFIXES = {".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"}
-IDX_NAME = re.compile(r"idx\d-ubyte", re.IGNORECASE)  # MNIST raw files, gzipped or not
+IDX_NAME = re.compile(r"idx\d-ubyte", re.IGNORECASE)  # raw IDX data files, gzipped or not
 DROP_FROM_CODES = {".pyc", ".pyo", ".so", ".pyd"}  # would be imported instead of the .py source
 
 
@@ -249,11 +249,7 @@ def _copy_folder(path: Path, dest: Path, flags: list[str]) -> None:
 # --- layout ---------------------------------------------------------------------------------------
 
 def _holds_code(folder: Path, layout: Layout | None) -> bool:
-    if layout is None:
-        return False
-    if layout.code_folder:
-        return (folder / layout.code_folder).is_dir()
-    return any((folder / name).is_file() for name in layout.files)
+    return layout is not None and layout.holds_code(folder)
 
 
 def _find_root(dest: Path, layout: Layout | None) -> Path:

@@ -27,11 +27,11 @@ from grader.verdicts import OutcomeCollector, PrerequisiteFailed, PrerequisiteNo
 
 
 class ReferenceModules:
-    """reference.layers etc.: the reference solution, imported lazily in the parent.
+    """reference.<module>: the reference solution, imported lazily in the parent.
 
-    Its files import each other by bare name (`from layers import Linear`), so each import runs
+    Its files import each other by bare name (`from mod import Thing`), so each import runs
     with the reference folder first on sys.path and its module names swapped into sys.modules,
-    then everything is put back: the parent never keeps a top-level `layers` or `utils`."""
+    then everything is put back: the parent never keeps a top-level student module name."""
 
     _cache: dict[tuple[Path, str], object] = {}
     _lock = threading.Lock()
@@ -169,6 +169,21 @@ class GraderPlugin:
         return lambda text: self._notes.append(str(text)) if str(text) not in self._notes else None
 
 
+class _LeaveOut:
+    """Deselects the named tests after the collector has matched every test to [points]
+    (grade-skeleton --validate leaves the expensive ones out of its block-broken variants)."""
+
+    def __init__(self, tests: frozenset[str]):
+        self._tests = tests
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items) -> None:
+        dropped = [item for item in items if item.originalname in self._tests]
+        if dropped:
+            items[:] = [item for item in items if item.originalname not in self._tests]
+            config.hook.pytest_deselected(items=dropped)
+
+
 class SuiteRun(NamedTuple):
     """What running the hidden suite gives: one Outcome per hidden test, student-facing notes, and
     staff-only figures (the isolation mode, the number of requests to the worker)."""
@@ -179,15 +194,17 @@ class SuiteRun(NamedTuple):
 
 
 def run_hidden_tests(assignment: Assignment, code_dir: Path, *, limits: Limits | None = None,
-                     sandbox: bool = True, root: Path | None = None) -> SuiteRun:
+                     sandbox: bool = True, root: Path | None = None, leave_out: frozenset[str] = frozenset()
+                     ) -> SuiteRun:
     """Run the hidden suite against the code in code_dir (root: the submission's top level, by
-    default its parent). Never raises for what the student's code does; ConfigError for a broken
-    assignment."""
+    default its parent; leave_out: test names not run, and given no outcome). Never raises for
+    what the student's code does; ConfigError for a broken assignment."""
     limits = limits or assignment.limits
     code_dir = Path(code_dir)
     modules = list(assignment.layout.modules)
     data_files = [f for name in assignment.sandbox.data for f in datasets.worker_files(assignment.data[name], assignment.root)]
-    box = Sandbox(code_dir, assignment.tasks_path, modules, limits, assignment.sandbox, data_files, sandbox=sandbox)
+    box = Sandbox(code_dir, assignment.tasks_path, modules, limits, assignment.sandbox, data_files, sandbox=sandbox,
+                  shown=assignment.layout.shown(""))
     student = StudentProxy(box, limits, modules)
     notes = list(box.notes)
     collector = OutcomeCollector(assignment)
@@ -201,7 +218,7 @@ def run_hidden_tests(assignment: Assignment, code_dir: Path, *, limits: Limits |
     before = set(sys.modules)
     try:
         with contextlib.redirect_stdout(io.StringIO()) as log:
-            exit_code = pytest.main(args, plugins=[plugin, collector])
+            exit_code = pytest.main(args, plugins=[plugin, collector, _LeaveOut(frozenset(leave_out))])
     finally:
         student.close()
         # importlib mode names test modules by their path under rootdir; forget them, or the

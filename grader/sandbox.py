@@ -206,7 +206,7 @@ class WorkerProcess:
     stdout and stderr going to a capture file the worker empties after every request."""
 
     def __init__(self, workdir: Path, modules: list[str], limits: Limits, spec: SandboxSpec, data: tuple[Path, ...],
-                 *, use_bwrap: bool, drop_to: int | None):
+                 *, use_bwrap: bool, drop_to: int | None, shown: str = ""):
         self.limits = limits
         self.via_bwrap = use_bwrap
         self.disk = None if use_bwrap else DiskWatch([workdir / "sub", workdir / "tmp"])
@@ -225,7 +225,7 @@ class WorkerProcess:
                "--cpu-s", str(limits.cpu_s), "--max-file-mb", str(limits.max_file_mb),
                "--max-open-files", str(limits.max_open_files), "--max-processes", str(limits.max_processes),
                "--max-output-bytes", str(limits.max_output_kb * 1024), "--max-reply-bytes", str(MAX_REPLY_BYTES),
-               "--refused", ",".join(spec.refused)]
+               "--refused", ",".join(spec.refused), "--shown", shown]
         tasks = next((t for t in ("_grader_tasks.py", "_grader_tasks") if (workdir / "rt" / t).exists()), None)
         if tasks:
             cmd += ["--tasks", str(inside / "rt" / tasks)]
@@ -315,8 +315,11 @@ class Sandbox:
     """Where one submission's workers run: a private folder and the isolation choice (with its note)."""
 
     def __init__(self, code_dir: Path, tasks: Path | None, modules: list[str], limits: Limits,
-                 spec: SandboxSpec | None = None, data: list[Path] | tuple[Path, ...] = (), *, sandbox: bool = True):
+                 spec: SandboxSpec | None = None, data: list[Path] | tuple[Path, ...] = (), *, sandbox: bool = True,
+                 shown: str = ""):
         self.code_dir = Path(code_dir)
+        self.shown = shown
+        """How messages name the code folder ("codes/": `codes/layers.py line 3`; "" for a flat layout)."""
         self.modules = modules
         self.limits = limits
         self.spec = spec or SandboxSpec(packages=(), refused=DEFAULT_REFUSED, data=(), fresh_worker="submission")
@@ -366,7 +369,7 @@ class Sandbox:
                     for name in [dirpath, *(os.path.join(dirpath, n) for n in dirnames + filenames)]:
                         os.chown(name, self.drop_to, self.drop_to, follow_symlinks=False)
         return WorkerProcess(self.workdir, self.modules, self.limits, self.spec, self.data,
-                             use_bwrap=self.use_bwrap, drop_to=self.drop_to)
+                             use_bwrap=self.use_bwrap, drop_to=self.drop_to, shown=self.shown)
 
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)

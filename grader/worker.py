@@ -35,8 +35,9 @@ class Server:
 
     def __init__(self, protocol, rfd: int, wfd: int, codes: str, modules: list[str], tasks: str | None,
                  max_output_bytes: int, max_reply_bytes: int, no_network: bool = False,
-                 compat_used: list | None = None):
+                 compat_used: list | None = None, shown: str = ""):
         self.p = protocol
+        self.shown = shown  # how messages name the code folder: "codes/" (codes/layers.py line 3), or ""
         self.no_network = no_network
         self.rfd, self.wfd = rfd, wfd
         self.codes = os.path.realpath(codes)
@@ -176,7 +177,7 @@ class Server:
             if name not in self.modules:
                 raise LookupError(f"{name} is not a student module")
             if not os.path.exists(os.path.join(self.codes, name + ".py")):
-                raise _ImportFailure() from FileNotFoundError(f"codes/{name}.py is missing")
+                raise _ImportFailure() from FileNotFoundError(f"{self.shown}{name}.py is missing")
             try:
                 obj = importlib.import_module(name)
             except BaseException as e:
@@ -218,7 +219,7 @@ class Server:
             where = f"{self._show(e.filename)} line {e.lineno}"
         elif frames:
             where = f"{self._show(frames[-1].filename)} line {frames[-1].lineno}"
-        text = "".join(traceback.format_list(frames)).replace(self.codes + os.sep, "codes/")
+        text = "".join(traceback.format_list(frames)).replace(self.codes + os.sep, self.shown)
         message = _safe_str(e)
         if self.no_network and _is_network_error(e):
             message = f"network is unavailable to submissions ({message})"
@@ -229,7 +230,7 @@ class Server:
         return os.path.isabs(filename) and os.path.realpath(filename).startswith(self.codes + os.sep)
 
     def _show(self, filename: str) -> str:
-        return "codes/" + os.path.relpath(os.path.realpath(filename), self.codes)
+        return self.shown + os.path.relpath(os.path.realpath(filename), self.codes)
 
     def drain_output(self) -> str:
         """Return (capped) what the student printed since the last call, then empty the file.
@@ -412,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", default=None)
     parser.add_argument("--refused", default="", help="comma-separated top-level packages refused at import")
     parser.add_argument("--no-network", action="store_true", help="the sandbox has no network")
+    parser.add_argument("--shown", default="", help="how messages name the code folder, e.g. codes/")
     parser.add_argument("--drop-to", type=int, default=None,
                         help="uid and gid to become once the runtime is loaded (started as root)")
     parser.add_argument("--parent-pid", type=int, default=0,
@@ -449,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.path.realpath(args.codes))
     os.chdir(args.codes)
     Server(protocol, rfd, wfd, args.codes, args.modules.split(","), args.tasks,
-           args.max_output_bytes, args.max_reply_bytes, args.no_network, compat_used).serve()
+           args.max_output_bytes, args.max_reply_bytes, args.no_network, compat_used, args.shown).serve()
     return 0
 
 

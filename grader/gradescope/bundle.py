@@ -1,10 +1,14 @@
 """`grade-gradescope`: build the autograder.zip that Gradescope's "Configure Autograder" page takes.
 
-Gradescope's image never sees this repository, so the zip carries what grading needs: the grader,
-code_analyze, the assignment with its reference (and pristine hand-out, if it checks summaries),
-MNIST, pyproject.toml and README.md; plus setup.sh and run_autograder at its root and
-gradescope.json, the choices made here that run_autograder reads. Entries are sorted and stamped
-with one fixed time, so the same tree gives the same bytes.
+Gradescope's image never sees this repository, so the zip carries what grading needs: the grader
+package (without its own assignments/), code_analyze, pyproject.toml and README.md, the data the
+assignment's sets are made from, and the assignment itself under assignment/: its folder with
+every file and folder its assignment.toml points to (reference, skeleton, hidden, tasks, public,
+[handout] readme and files, data folders), laid out relative to their common ancestor, so the
+toml's relative paths (even "../../../reference") hold inside the zip unchanged. setup.sh and
+run_autograder sit at its root, with gradescope.json: the choices made here (the assignment's
+folder inside the zip among them) that run_autograder reads. Entries are sorted and stamped with
+one fixed time, so the same tree gives the same bytes.
 """
 from __future__ import annotations
 
@@ -29,42 +33,48 @@ GRADESCOPE_TIMEOUT_S = 600
 RESULTS_MARGIN_S = 30
 """Time run_autograder keeps back from Gradescope's timeout to write a could-not-grade result."""
 ALWAYS = ("pyproject.toml", "README.md", "grader", "code_analyze")
+LEFT_OUT = ("grader/assignments",)
+"""The package's own assignment folders: the bundled one travels under assignment/."""
+ASSIGNMENT_PREFIX = "assignment"
 SKIP_NAMES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".DS_Store"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
 
 
-def _inside_project(path: Path, what: str) -> Path:
-    try:
-        return path.resolve().relative_to(PROJECT_ROOT)
-    except ValueError:
-        raise ConfigError(f"{path}: the assignment's {what} is outside the project folder "
-                          f"{PROJECT_ROOT}; move it inside so the bundle can carry it") from None
+def _outermost(paths: set[Path]) -> list[Path]:
+    return sorted(p for p in paths if not any(q != p and q in p.parents for q in paths))
 
 
-def data_dirs_of(assignment: Assignment) -> list[Path]:
-    """The source folders of the assignment's data sets (what grading reads or builds from)."""
-    return sorted({datasets.source_dir(spec, assignment.root) for spec in assignment.data.values()
-                   if spec.source != "fashion-mnist"})
+def assignment_paths(assignment: Assignment) -> list[Path]:
+    """The assignment's folder and everything its toml points to, outermost first, no repeats."""
+    spec = assignment.handout
+    paths = {assignment.root, assignment.reference_dir, assignment.skeleton_dir, assignment.hidden_dir}
+    paths |= {p for p in (assignment.tasks_path, assignment.public_dir, spec.readme, spec.files) if p is not None}
+    for data in assignment.data.values():  # a folder the toml names, not a set the project provides
+        folder = datasets.source_dir(data, assignment.root)
+        if folder == (assignment.root / data.source).resolve():
+            paths.add(folder)
+    if not assignment.skeleton_dir.is_dir():
+        raise ConfigError(f"{assignment.skeleton_dir}: no hand-out yet (grading compares with it); run "
+                          f"grade-skeleton --assignment {assignment.root} first")
+    return _outermost({p for p in paths if p.exists()})
 
 
-def bundle_roots(assignment: Assignment) -> list[Path]:
-    """The project-relative files and folders the bundle carries, outermost first, no repeats."""
+def project_paths(assignment: Assignment) -> list[Path]:
+    """Project-relative files and folders: the grader, and the data sets the project provides."""
     parts = {Path(p) for p in ALWAYS}
-    for what, path in (("folder", assignment.root), ("reference", assignment.reference_dir),
-                       ("pristine hand-out", assignment.pristine_dir),
-                       *(("data", d) for d in data_dirs_of(assignment))):
-        if path is not None:
-            parts.add(_inside_project(path, what))
-    return sorted(p for p in parts if not any(q != p and q in p.parents for q in parts))
+    for data in assignment.data.values():
+        folder = datasets.source_dir(data, assignment.root)
+        if folder != (assignment.root / data.source).resolve() and folder.is_relative_to(PROJECT_ROOT):
+            parts.add(folder.relative_to(PROJECT_ROOT))
+    return _outermost(parts)
 
 
-def _walk(root: Path) -> list[Path]:
-    """Regular files under root (or root itself), without caches and compiled files."""
-    path = PROJECT_ROOT / root
+def _walk(path: Path) -> list[Path]:
+    """Regular files under path (or path itself), without caches, dot files and compiled files."""
     if path.is_file():
-        return [root]
+        return [path]
     if not path.is_dir():
-        raise ConfigError(f"{path}: missing from the project; the bundle needs it")
+        raise ConfigError(f"{path}: missing; the bundle needs it")
     found = []
     for dirpath, dirnames, filenames in os.walk(path):
         dirnames[:] = [d for d in dirnames if d not in SKIP_NAMES and not d.startswith(".")]
@@ -73,7 +83,7 @@ def _walk(root: Path) -> list[Path]:
             if (name in SKIP_NAMES or full.suffix in SKIP_SUFFIXES or name.startswith(".")
                     or full.is_symlink() or not full.is_file()):
                 continue
-            found.append(full.relative_to(PROJECT_ROOT))
+            found.append(full)
     return found
 
 
@@ -95,12 +105,22 @@ def _entry(name: str, executable: bool) -> zipfile.ZipInfo:
 def bundle_files(assignment: Assignment, *, visibility: str | None = None,
                  time_limit_s: int = GRADESCOPE_TIMEOUT_S) -> dict[str, tuple[bytes, bool]]:
     """name -> (bytes, executable) of every entry of the autograder zip."""
+    files: dict[str, tuple[bytes, bool]] = {}
+    for root in project_paths(assignment):
+        for path in _walk(PROJECT_ROOT / root):
+            name = path.relative_to(PROJECT_ROOT).as_posix()
+            if not any(name.startswith(left + "/") for left in LEFT_OUT):
+                files[name] = (path.read_bytes(), False)
+    paths = assignment_paths(assignment)
+    ancestor = Path(os.path.commonpath(paths))
+    for root in paths:
+        for path in _walk(root):
+            files[f"{ASSIGNMENT_PREFIX}/{path.relative_to(ancestor).as_posix()}"] = (path.read_bytes(), False)
+    folder = Path(ASSIGNMENT_PREFIX, assignment.root.relative_to(ancestor)).as_posix()
     max_score = assignment.max_score
-    settings = {"assignment": _inside_project(assignment.root, "folder").as_posix(),
-                "visibility": visibility, "max_score": max_score}
-    scripts = {"MAX_SCORE": f"{max_score:g}", "BUDGET_S": str(max(time_limit_s - RESULTS_MARGIN_S, 1))}
-    files = {p.as_posix(): ((PROJECT_ROOT / p).read_bytes(), False)
-             for root in bundle_roots(assignment) for p in _walk(root)}
+    settings = {"assignment": folder, "visibility": visibility, "max_score": max_score}
+    scripts = {"MAX_SCORE": f"{max_score:g}", "BUDGET_S": str(max(time_limit_s - RESULTS_MARGIN_S, 1)),
+               "ASSIGNMENT": folder}
     files["setup.sh"] = (_template("setup.sh", scripts), True)
     files["run_autograder"] = (_template("run_autograder", scripts), True)
     files[SETTINGS_FILE] = ((json.dumps(settings, indent=2, sort_keys=True) + "\n").encode(), False)

@@ -19,7 +19,7 @@ import time
 import traceback
 from pathlib import Path
 
-from grader.assignment import Assignment, load_assignment
+from grader.assignment import Assignment, Layout, load_assignment
 from grader.errors import GraderError, SubmissionError
 from grader.gradescope.bundle import SETTINGS_FILE, VISIBILITIES
 from grader.output import write_json
@@ -58,12 +58,13 @@ def student_id(metadata: dict, fallback: str) -> str:
     return "submission"
 
 
-def find_submission(folder: Path) -> Path:
-    """The folder itself, or the one .zip in it when the student uploaded a zip (no codes/ beside it)."""
+def find_submission(folder: Path, layout: Layout) -> Path:
+    """The folder itself, or the one .zip in it when the student uploaded a zip (and no code beside it:
+    the layout's code folder, or for a flat layout any of its files)."""
     if not folder.is_dir():
         raise SubmissionError(f"{folder}: no submission folder; Gradescope did not provide the files")
     zips = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".zip"]
-    if len(zips) == 1 and not (folder / "codes").is_dir():
+    if len(zips) == 1 and not layout.holds_code(folder):
         return zips[0]
     return folder
 
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                                              extra={"max_score": settings.get("max_score", 0.0), "detail": str(e)})
     else:
         try:
-            path = find_submission(root / "submission")
+            path = find_submission(root / "submission", assignment.layout)
         except SubmissionError as e:
             result = GradeResult.could_not_grade(sid, str(e), extra={"max_score": assignment.max_score})
         else:

@@ -31,8 +31,14 @@ fi
 mkdir -p "$(dirname "$VENV")"
 "$PY" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --no-cache-dir --upgrade pip
-# Editable, so the grader finds the assignment, reference and data/mnist beside it in $SOURCE.
+# Editable, so the grader finds the assignment and the data sources beside it in $SOURCE.
 "$VENV/bin/python" -m pip install --no-cache-dir -e "$SOURCE"
+# Build the assignment's data files now rather than during the first submission, where the grader
+# has a data-set command (python -m grader.datasets); without one, grading builds them when needed.
+if "$VENV/bin/python" -c 'import importlib.util as u; u.find_spec("grader.datasets.__main__").name' 2>/dev/null; then
+  "$VENV/bin/python" -m grader.datasets --assignment "$SOURCE/@ASSIGNMENT@" \
+    || echo "setup.sh: could not prepare the data sets now; grading will build them when first needed"
+fi
 chmod -R a+rX "$(dirname "$VENV")" "$SOURCE"
 chmod a+x "$SOURCE/run_autograder"
 # Fail the image build now, not the first student's submission, if the grader cannot start.

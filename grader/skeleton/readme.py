@@ -1,7 +1,7 @@
 """The hand-out README, rendered from the assignment's template ([handout] readme).
 
 Points are not kept here: the README's table sums the groups of the assignment's one points table
-(`[points."layers.py:Gelu"]` in assignment.toml), the same numbers the grader scores with. Every
+(`[points."<file>:<Class>"]` in assignment.toml), the same numbers the grader scores with. Every
 block must fall in a group and every "<file>:<Class>" group must cover a block.
 """
 from __future__ import annotations
@@ -21,15 +21,23 @@ CLASS_GROUP = re.compile(r"^(?P<file>[\w/]+\.py):(?P<cls>\w+)$")
 @dataclass(frozen=True)
 class PointGroup:
     title: str
-    blocks: tuple[str, ...]  # "Gelu.forward", ... (empty for checks that are not one class)
+    blocks: tuple[str, ...]  # "Class.method", ... (empty for checks that are not one class)
     points: float
     bonus: bool
 
 
+def group_of(assignment: Assignment, block: StubbedBlock) -> str | None:
+    """The `[points."<file>:<Class>"]` group whose class (or top-level function) holds the block."""
+    owner = block.qualname.split(".")[0]
+    return next((title for title in assignment.point_groups
+                 if (m := CLASS_GROUP.match(title)) and m["file"] == block.file and m["cls"] == owner), None)
+
+
 def point_groups(assignment: Assignment, blocks: list[StubbedBlock]) -> list[PointGroup]:
-    toml = f"{assignment.root.name}/assignment.toml"
+    """The README's rows; raises ConfigError when a class group names no block or a block has no group."""
+    toml = assignment.root / "assignment.toml"
     bonus_tests = assignment.bonus_tests
-    groups, covered = [], set()
+    groups = []
     for title, tests in assignment.point_groups.items():
         match = CLASS_GROUP.match(title)
         names: tuple[str, ...] = ()
@@ -39,11 +47,10 @@ def point_groups(assignment: Assignment, blocks: list[StubbedBlock]) -> list[Poi
             if not names:
                 raise ConfigError(f"{toml}: [points.\"{title}\"] names no block of the reference's "
                                   f"{match['file']}; fix the name or make it a plain group")
-            covered |= {f"{match['file']}:{n}" for n in names}
             title = f"`{match['cls']}` ({assignment.layout.shown(match['file'])})"
         groups.append(PointGroup(title, names, sum(assignment.points[t] for t in tests),
                                  bool(tests) and set(tests) <= bonus_tests))
-    missing = [b.key for b in blocks if b.key not in covered]
+    missing = [b.key for b in blocks if group_of(assignment, b) is None]
     if missing:
         raise ConfigError(f"{toml}: block {missing[0]!r} has no [points.\"<file>:<Class>\"] group; add one")
     return groups

@@ -1,9 +1,10 @@
 """Replace the inside of each TODO block of a reference file by a stub that names the block.
 
-The markers are found line by line (code_analyze.blocks, the same finder the analyzer ships) and
-placed in the syntax tree with libcst, which tells which function body each marker comment sits
-in. Only the lines between the markers change, so everything else stays byte for byte; the
-result is parsed again, so a stub can never leave a module that does not import.
+The markers are the assignment's pair of regular expressions ([handout] markers), found line by
+line by code_analyze.blocks (the same finder the analyzer ships) and placed in the syntax tree
+with libcst, which tells which function body each marker comment sits in. Only the lines between
+the markers change, so everything else stays byte for byte; the result is parsed again, so a stub
+can never leave a module that does not import.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from code_analyze.blocks import find_blocks
+from code_analyze.blocks import DEFAULT_MARKERS, Markers, find_blocks
 from grader.assignment import HandoutSpec
 from grader.errors import ConfigError
 
@@ -26,15 +27,16 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 class StubbedBlock:
     """One TODO block of a reference file and the stub that replaced its body."""
 
-    file: str  # name inside codes/, e.g. "layers.py"
-    qualname: str  # enclosing Class.method, e.g. "Gelu.backward"
+    file: str  # name inside the code folder, e.g. "mod.py"
+    qualname: str  # enclosing Class.method, e.g. "Thing.run"
     start: int  # line of the START marker in the reference file
     end: int  # line of the END marker
     body: tuple[str, ...]  # the reference lines between the markers (the solution)
+    index: int  # counts the file's blocks from 1
 
     @property
     def key(self) -> str:
-        """The block's name in reference/handout.toml, e.g. "layers.py:Gelu.backward"."""
+        """The block's name, e.g. "mod.py:Thing.run" (its class's points group is "mod.py:Thing")."""
         return f"{self.file}:{self.qualname}"
 
 
@@ -69,13 +71,24 @@ class MarkerScopes(cst.CSTVisitor):
         self.scopes[line] = tuple(self._stack)
 
 
-def stub_line(qualname: str, function: str, spec: HandoutSpec) -> str:
+def stub_line(scope: tuple[tuple[str, bool], ...], spec: HandoutSpec) -> str:
     """The statement that replaces a block body (without indentation or line end): `pass` in the
     functions that run while merely building objects ([handout] pass_in), so the rest of the
     hand-out works before the student fills them, else the [handout] stub."""
+    function = scope[-1][0]
     if function in spec.pass_in:
         return "pass"
-    return spec.stub.format(qualname=qualname, function=function)
+    classes = [name for name, is_function in scope if not is_function]
+    return spec.stub.format_map({"qualname": ".".join(name for name, _ in scope), "function": function,
+                                 "class": classes[-1] if classes else ""})
+
+
+def _banner(body: tuple[str, ...]) -> tuple[int, int]:
+    """How many lines at the start and the end of a body are comments or blank (the banner)."""
+    plain = [not line.strip() or line.lstrip().startswith("#") for line in body]
+    head = next((i for i, p in enumerate(plain) if not p), len(body))
+    tail = next((i for i, p in enumerate(reversed(plain)) if not p), 0) if head < len(body) else 0
+    return head, tail
 
 
 def _parse(text: str, label: str) -> cst.Module:
@@ -101,10 +114,12 @@ def _enclosing_function(scopes, line: int, label: str, what: str) -> tuple[tuple
     return scope
 
 
-def stub_source(text: str, file: str, label: str, spec: HandoutSpec) -> tuple[str, list[StubbedBlock]]:
-    """`text` with every block body replaced by its stub, and the blocks found.
+def stub_source(text: str, file: str, label: str, spec: HandoutSpec,
+                only: int | None = None) -> tuple[str, list[StubbedBlock]]:
+    """`text` with every block body replaced by its stub (only: just the block of that index,
+    counted from 1 in the file), and the blocks found.
 
-    `file` is the name inside codes/; `label` names the file in error messages. Raises
+    `file` is the name inside the code folder; `label` names the file in error messages. Raises
     ConfigError (naming file and line) for a file that does not parse, unmatched or nested
     markers, a marker outside a function body, and a stub that would not parse.
     """
@@ -118,16 +133,20 @@ def stub_source(text: str, file: str, label: str, spec: HandoutSpec) -> tuple[st
 
     lines = _LINE.findall(text)
     found: list[StubbedBlock] = []
-    replaced: dict[int, str] = {}  # START line -> the stub line that replaces the body
+    replaced: dict[int, tuple[int, int, str]] = {}  # first body line -> (lines replaced, its line, the stub)
     for block in blocks:
-        scope = _enclosing_function(visitor.scopes, block.start, label, "'# TODO START'")
-        if _enclosing_function(visitor.scopes, block.end, label, "'# TODO END'") != scope:
+        scope = _enclosing_function(visitor.scopes, block.start, label, f"'{spec.markers.start_label}'")
+        if _enclosing_function(visitor.scopes, block.end, label, f"'{spec.markers.end_label}'") != scope:
             raise ConfigError(f"{label}:{block.start}: the block ends at line {block.end} in "
                               "another function body; a block must stay inside one function")
-        qualname = ".".join(name for name, _ in scope)
-        newline = _line_end(lines[block.start - 1])
-        replaced[block.start] = block.indent + stub_line(qualname, scope[-1][0], spec) + newline
-        found.append(StubbedBlock(file, qualname, block.start, block.end, block.body))
+        found.append(StubbedBlock(file, ".".join(name for name, _ in scope), block.start, block.end, block.body,
+                                 block.index))
+        if only is not None and block.index != only:
+            continue
+        head, tail = _banner(block.body) if spec.banner else (0, 0)
+        first = block.start + 1 + head
+        stub = block.indent + stub_line(scope, spec) + _line_end(lines[block.start - 1])
+        replaced[first] = (len(block.body) - head - tail, block.start, stub)
 
     out: list[str] = []
     origin: list[int] = []  # reference line number of each output line, to word parse errors
@@ -135,12 +154,15 @@ def stub_source(text: str, file: str, label: str, spec: HandoutSpec) -> tuple[st
     for number, line in enumerate(lines, start=1):
         if number < skip_until:
             continue
+        if number in replaced:
+            count, start, stub = replaced[number]
+            out.append(stub)
+            origin.append(start)
+            skip_until = number + count
+            if count:
+                continue
         out.append(line)
         origin.append(number)
-        if number in replaced:
-            out.append(replaced[number])
-            origin.append(number)
-            skip_until = next(b.end for b in found if b.start == number)
     result = "".join(out)
     try:
         cst.parse_module(result)

@@ -112,13 +112,16 @@ def test_bundle_is_deterministic_and_carries_what_grading_needs(bundle, tmp_path
     assert names == sorted(names) and {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     modes = {i.filename: i.external_attr >> 16 & 0o777 for i in infos}
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
-    for needed in ("pyproject.toml", "README.md", "grader/gradescope/run.py", "grader/assignments/mlp/assignment.toml",
-                   "code_analyze/verify.py", "reference/codes/layers.py", "data/mnist/train-images-idx3-ubyte.gz",
-                   "skeleton/codes/layers.py"):  # the pristine hand-out the code rules compare with
+    # the assignment travels under assignment/, laid out as around its folder, so its toml's
+    # "../../../reference" still holds; the package's own assignments/ stays behind
+    for needed in ("pyproject.toml", "README.md", "grader/gradescope/run.py", "code_analyze/verify.py",
+                   "data/mnist/train-images-idx3-ubyte.gz", "assignment/grader/assignments/mlp/assignment.toml",
+                   "assignment/grader/assignments/mlp/hidden/test_linear.py", "assignment/reference/codes/layers.py",
+                   "assignment/skeleton/codes/layers.py"):  # the pristine hand-out the code rules compare with
         assert needed in names, needed
-    assert not [n for n in names if n.split("/")[0] in ("tests", "examples", ".git", "bench")
-                or "__pycache__" in n or n.endswith(".pyc")]
-    assert settings["assignment"] == "grader/assignments/mlp" and settings["visibility"] is None
+    assert not [n for n in names if n.split("/")[0] in ("tests", "examples", ".git", "bench", "reference", "skeleton")
+                or n.startswith("grader/assignments/") or "__pycache__" in n or n.endswith(".pyc")]
+    assert settings["assignment"] == "assignment/grader/assignments/mlp" and settings["visibility"] is None
     assert settings["max_score"] > 0
 
 

@@ -74,21 +74,21 @@ def test_no_reference_block_line_leaks_into_the_handout(handout):
 
 
 def test_two_runs_give_identical_bytes(handout, tmp_path):
-    assert main(["--root", str(REPO), "--out", str(tmp_path / "again")]) == 0
+    assert main(["--out", str(tmp_path / "again")]) == 0
     assert read_tree(tmp_path / "again") == read_tree(handout)
 
 
 def test_check_lists_every_difference_and_exits_1(handout, tmp_path, capsys):
     out = tmp_path / "skeleton"
     shutil.copytree(handout, out)
-    assert main(["--root", str(REPO), "--out", str(out), "--check"]) == 0
+    assert main(["--out", str(out), "--check"]) == 0
     capsys.readouterr()
     with open(out / "codes" / "layers.py", "a") as f:
         f.write("# edited by hand\n")
     (out / "README.md").unlink()
     (out / "codes" / "extra.py").write_text("")
     before = read_tree(out)
-    assert main(["--root", str(REPO), "--out", str(out), "--check"]) == 1
+    assert main(["--out", str(out), "--check"]) == 1
     listed = capsys.readouterr().out.splitlines()
     assert listed == ["skeleton/README.md: missing", "skeleton/codes/extra.py: not generated (stale)",
                       "skeleton/codes/layers.py: differs",
@@ -99,7 +99,7 @@ def test_check_lists_every_difference_and_exits_1(handout, tmp_path, capsys):
 def test_zip_is_deterministic_and_ships_mnist(tmp_path):
     first, second = tmp_path / "a" / "hw1.zip", tmp_path / "b" / "hw1.zip"
     for path in (first, second):
-        assert main(["--root", str(REPO), "--out", str(path.parent / "skeleton"), "--zip", str(path)]) == 0
+        assert main(["--out", str(path.parent / "skeleton"), "--zip", str(path)]) == 0
     assert first.read_bytes() == second.read_bytes()
     with zipfile.ZipFile(first) as archive:
         infos = archive.infolist()
@@ -116,5 +116,5 @@ def test_zip_is_deterministic_and_ships_mnist(tmp_path):
 
 def test_checked_in_skeleton_is_up_to_date(capsys):
     """CI's `grade-skeleton --check`: regenerate skeleton/ after editing reference/."""
-    code = main(["--root", str(REPO), "--check"])
+    code = main(["--check"])
     assert code == 0, capsys.readouterr().out

@@ -8,13 +8,16 @@ import sys
 import libcst as cst
 import pytest
 
+from grader.assignment import load_assignment
 from grader.errors import ConfigError
 from grader.skeleton import main
 from grader.skeleton.stubs import stub_source
 
+SPEC = load_assignment().handout  # the default markers and stub
+
 
 def stub(text: str):
-    return stub_source(text, "mod.py", "reference/codes/mod.py")
+    return stub_source(text, "mod.py", "reference/codes/mod.py", SPEC)
 
 
 def test_stub_names_the_block_and_keeps_everything_else_byte_for_byte():
@@ -73,37 +76,38 @@ def test_broken_reference_is_one_line_naming_file_and_line(text, line, words):
     assert "\n" not in message
 
 
-def test_error_writes_nothing(mini_root):
-    out = mini_root / "skeleton"
+def test_error_writes_nothing(mini):
+    out = mini / "skeleton"
     out.mkdir()
     (out / "old.txt").write_text("keep")
-    (mini_root / "reference" / "codes" / "mod.py").write_text("def f():\n    # TODO START\n")
-    with pytest.raises(ConfigError, match=r"^reference/codes/mod\.py:2: "):
-        main(["--root", str(mini_root)])
+    (mini / "reference" / "codes" / "mod.py").write_text("def f():\n    # TODO START\n")
+    with pytest.raises(ConfigError) as caught:
+        main(["--assignment", str(mini), "--zip", str(mini / "hw.zip")])
+    assert str(caught.value).startswith(f"{mini}/reference/codes/mod.py:2: ")
     assert [p.name for p in out.iterdir()] == ["old.txt"]
-    assert sorted(p.name for p in mini_root.iterdir()) == ["assignment", "code_analyze", "reference", "skeleton"]
+    assert sorted(p.name for p in mini.iterdir()) == ["assignment.toml", "hidden", "reference", "skeleton"]
 
 
-def test_console_script_prints_one_error_line_and_exits_2(mini_root):
-    (mini_root / "reference" / "codes" / "mod.py").write_text("x = 1\n# TODO START\n# TODO END\n")
+def test_console_script_prints_one_error_line_and_exits_2(mini):
+    (mini / "reference" / "codes" / "mod.py").write_text("x = 1\n# TODO START\n# TODO END\n")
     run = subprocess.run([sys.executable, "-c", "import sys; from grader.cli import skeleton_main; "
-                          "sys.exit(skeleton_main())", "--root", str(mini_root)],
+                          "sys.exit(skeleton_main())", "--assignment", str(mini)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.splitlines() == [
-        "grade-skeleton: error: reference/codes/mod.py:2: the '# TODO START' marker is outside any "
+        f"grade-skeleton: error: {mini}/reference/codes/mod.py:2: the '# TODO START' marker is outside any "
         "function body; TODO blocks must sit inside a function or method"]
-    assert not (mini_root / "skeleton").exists()
+    assert not (mini / "skeleton").exists()
 
 
-def test_points_groups_must_match_the_blocks(mini_root):
+def test_points_groups_must_match_the_blocks(mini):
     """The README's points come from the assignment's table, whose class groups must match."""
-    toml = mini_root / "assignment" / "assignment.toml"
-    base = 'reference = "../reference/codes"\nstudent_files = ["mod.py"]\n'
+    toml = mini / "assignment.toml"
+    base = 'name = "mini"\n[submission]\ncode_folder = "codes"\nrequired = ["mod.py"]\n'
     toml.write_text(base + '[points."mod.py:Thing"]\ntest_a = 3\n[points."mod.py:Gone"]\ntest_b = 1\n')
-    with pytest.raises(ConfigError, match='names no TODO block'):
-        main(["--root", str(mini_root)])
+    with pytest.raises(ConfigError, match="names no block of the reference's mod.py"):
+        main(["--assignment", str(mini)])
     toml.write_text(base + '[points."Other"]\ntest_a = 3\n')
     with pytest.raises(ConfigError, match="block 'mod.py:Thing.run' has no"):
-        main(["--root", str(mini_root)])
-    assert not (mini_root / "skeleton").exists()
+        main(["--assignment", str(mini)])
+    assert not (mini / "skeleton").exists()
