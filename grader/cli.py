@@ -53,3 +53,9 @@ def gradescope_main() -> int:
     from grader.gradescope import main
 
     return _run(main, "grade-gradescope")
+
+
+def datasets_main() -> int:
+    from grader.datasets.__main__ import main
+
+    return _run(main, "python -m grader.datasets")

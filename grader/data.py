@@ -58,7 +58,8 @@ def read_idx(path: Path) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-def _find_idx(folder: Path, name: str) -> Path:
+def find_idx(folder: Path, name: str) -> Path:
+    """folder/name, or folder/name.gz when only the gzipped file is there."""
     for candidate in (folder / name, folder / (name + ".gz")):
         if candidate.is_file():
             return candidate
@@ -80,7 +81,7 @@ def load_mnist_pixels(data_dir: str | os.PathLike | None = None) -> Dataset:
     """Like load_mnist, but the images stay bytes: uint8 (N, 784), read-only, an eighth of the
     float64 size (the grader keeps MNIST this way); scale_pixels(images) gives load_mnist's."""
     folder = Path(data_dir) if data_dir is not None else default_mnist_dir()
-    train_images, train_labels, test_images, test_labels = (read_idx(_find_idx(folder, n)) for n in IDX_FILES)
+    train_images, train_labels, test_images, test_labels = (read_idx(find_idx(folder, n)) for n in IDX_FILES)
     for images, labels, split in ((train_images, train_labels, "train"), (test_images, test_labels, "t10k")):
         if len(images) != len(labels) or images[0].size != PIXELS:
             raise ConfigError(f"{folder}: {split} files hold {images.shape} images and {len(labels)} labels; "

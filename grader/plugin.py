@@ -125,11 +125,12 @@ class GraderPlugin:
     @pytest.fixture(scope="session")
     def dataset(self):
         """dataset(name) -> {split: Split(images, labels)} of a [data.<name>] set, read here in the
-        parent (test labels included; the worker sees only datasets.worker_files)."""
-        def load(name: str) -> dict:
+        parent (test labels included; the worker sees only datasets.worker_files). uint8 pixels;
+        dataset(name, as_stored=True): the values exactly as the student's files hold them."""
+        def load(name: str, as_stored: bool = False) -> dict:
             if name not in self._assignment.data:
                 raise ConfigError(f"{self._assignment.root}: no [data.{name}] in assignment.toml")
-            return datasets.load_splits(self._assignment.data[name], self._assignment.root)
+            return datasets.load_splits(self._assignment.data[name], self._assignment.root, as_stored=as_stored)
         return load
 
     @pytest.fixture(scope="session")
