@@ -5,7 +5,7 @@ bundle was built), submission_metadata.json (whose submission this is) and submi
 student's files, or the zip they uploaded); writes results/results.json. Whatever happens, a
 valid results.json is written: a submission that cannot be graded, or a bug of ours, gives a
 could-not-grade result whose details are visible to staff only. Student code runs only in the
-sandboxed worker (as uid 65534 when we are root, see grader/sandbox.py), never in this process.
+sandboxed worker (as a uid of its own when we are root, see grader/sandbox.py), never in this process.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 # Gradescope runs this once, as root, when it builds the autograder image (not per submission).
 # It installs Python >= 3.11, bubblewrap when Debian/Ubuntu has it, and this project with its
 # dependencies into a virtual environment every user can read: the student's code runs as an
-# unprivileged user and must be able to start that Python.
+# unprivileged user and must be able to start that Python. Everything else of ours (the source:
+# reference, hidden tests, data with its test labels) is made readable by root only.
 set -euo pipefail
 SOURCE=/autograder/source
 VENV=/opt/mlp-grader/venv
@@ -39,8 +40,16 @@ if "$VENV/bin/python" -c 'import importlib.util as u; u.find_spec("grader.datase
   "$VENV/bin/python" -m grader.datasets --assignment "$SOURCE/@ASSIGNMENT@" \
     || echo "setup.sh: could not prepare the data sets now; grading will build them when first needed"
 fi
-chmod -R a+rX "$(dirname "$VENV")" "$SOURCE"
-chmod a+x "$SOURCE/run_autograder"
+chmod -R a+rX "$(dirname "$VENV")"
+# The source holds the reference, the hidden tests and the labels: root only (run_autograder and the
+# grader run as root; the student's worker, another uid, must not read them in any mode).
+chmod -R go-rwx "$SOURCE"
+chmod 700 "$SOURCE" "$SOURCE/run_autograder"
+if command -v bwrap >/dev/null && bwrap --ro-bind / / --unshare-net --unshare-pid --proc /proc true 2>/dev/null; then
+  echo "setup.sh: bubblewrap works here; student code will run in its sandbox"
+else
+  echo "setup.sh: bubblewrap cannot run in this container; student code will run confined by Landlock, seccomp, rlimits and a uid of its own (see docs/security.md)"
+fi
 # Fail the image build now, not the first student's submission, if the grader cannot start.
 "$VENV/bin/python" -c "import grader.gradescope.run, numpy, libcst, pytest"
 echo "setup.sh: mlp-grader installed in $VENV with $("$VENV/bin/python" --version)"

@@ -245,3 +245,34 @@ def test_cli_errors_are_one_line(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "is a folder" in proc.stderr
     assert stat.S_ISDIR(tmp_path.stat().st_mode)
+
+
+def test_without_bubblewrap_the_reference_stays_out_of_reach(bundle, tmp_path):
+    """On Gradescope without bubblewrap (here: a bwrap that cannot start), a skeleton that tries to
+    read the bundle's reference and labels and run them as its own still scores 0: the worker is
+    another uid confined by Landlock (and setup.sh makes the source root-only on top)."""
+    root = autograder_root(tmp_path, bundle, metadata(4321))
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # this interpreter, its venv kept
+    (fake / "bwrap").write_text("#!/bin/sh\nexit 1\n")
+    for tool in ("python3", "bwrap"):
+        (fake / tool).chmod(0o755)
+    source = root / "source"
+    stolen = [str(p) for p in (source / "assignment" / "reference" / "codes" / "layers.py",
+                               source / "assignment" / "reference" / "codes" / "loss.py",
+                               source / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz")]
+    with zipfile.ZipFile(EXAMPLES / f"{CORRECT}.zip") as zf:
+        names = [n for n in zf.namelist() if not n.endswith("/")]
+    skeleton = {p.name: p.read_text() for p in (REPO / "skeleton" / "codes").glob("*.py")}
+    thief = ("\nfor _path in %r:\n    try:\n        _stolen = open(_path).read()\n"
+             "    except OSError as e:\n        raise ImportError('blocked: ' + type(e).__name__)\n"
+             "    exec(_stolen, globals())\n" % (stolen,))
+    (root / "submission" / "codes").mkdir()
+    for name, text in skeleton.items():
+        (root / "submission" / "codes" / name).write_text(text + (thief if name in ("layers.py", "loss.py") else ""))
+    assert names  # the example exists; the thief is the hand-out plus the lines above
+    data = finish(start_autograder(root, path_first=fake), root)
+    assert data["extra_data"]["sandbox"] == "fallback"
+    assert data["score"] == 0, [(t["name"], t["score"]) for t in data["tests"] if t["score"]]
+    assert any("ImportError: blocked: PermissionError" in t["output"] for t in data["tests"])
