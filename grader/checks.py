@@ -106,6 +106,10 @@ def close(got, want, what: str, *, rtol: float = RTOL, scale: float | None = Non
         if np.allclose(raw.T, want, rtol=rtol, atol=rtol * _magnitude(want)):
             raise AssertionError(f"{what} returned shape {raw.shape}, expected {want.shape}: "
                                  "it is the transpose of the expected array")
+    if raw.size == 1 and want.size > 1 and abs(float(raw.flat[0]) - float(want.sum())) <= rtol * max(
+            abs(float(want.sum())), _magnitude(want)):
+        raise AssertionError(f"{what} returned one number, expected shape {want.shape}; it is the sum of all the "
+                             "expected values: summed over every axis instead of only the batch?")
     got = values(raw, want.shape, what)
     if not np.all(np.isfinite(got)):
         raise AssertionError(f"{what} returned nan or inf: an intermediate value overflowed?")
@@ -134,7 +138,7 @@ def diagnose(got: np.ndarray, want: np.ndarray, *, rtol: float = RTOL, inputs=No
     if _magnitude(want) == 0.0:
         return ""
     tol = 10 * rtol
-    for finder in (_factor, _transposed, _offset, _sign_region, _broadcast):
+    for finder in (_factor, _transposed, _offset, _row_offset, _sign_region, _broadcast):
         found = finder(got, want, tol=tol, inputs=inputs, batch=batch, constants=constants or {})
         if found:
             return found
@@ -165,9 +169,7 @@ def _factor(got, want, *, tol, batch, constants, **_) -> str:
             return words
         if abs(c + value) <= tol * max(1.0, abs(value)) and value not in (-1.0, 0.0):
             return f"the sign is flipped and {words[0].lower()}{words[1:]}"
-    if got.size == 1:  # any two numbers differ by some factor: name only the known ones
-        return ""
-    return f"{c:.4g} times the expected values (a constant factor)"
+    return ""  # a factor no test named is no clear cause
 
 
 def _transposed(got, want, *, tol, **_) -> str:
@@ -183,6 +185,16 @@ def _offset(got, want, *, tol, **_) -> str:
     c = float(np.mean(d))
     if abs(c) > tol * _magnitude(want) and float(np.max(np.abs(d - c))) <= tol * _magnitude(want):
         return f"right up to a constant offset of {c:.4g}"
+    return ""
+
+
+def _row_offset(got, want, *, tol, **_) -> str:
+    """got - want is the same row in every row of a batch: a bias term missing, doubled or wrong."""
+    if got.ndim != 2 or got.shape[0] < 2:
+        return ""
+    d = got - want
+    if float(np.max(np.abs(d - d[0]))) <= tol * _magnitude(want):
+        return "right up to the same offset in every row: a bias term missing or added twice?"
     return ""
 
 

@@ -211,3 +211,35 @@ def test_case_verdict(case, graded):
             won = "\n".join(f"  [{GROUP_OF.get(t['extra_data']['test'], '(no group)')}] {t['extra_data']['test']} "
                             f"{t['score']:g}/{t['max_score']:g}" for t in _tests(results) if t["score"] > 0)
             pytest.fail(f"{what} scored {score:g}, the skeleton {skeleton:g}; its points:\n{won}", pytrace=False)
+
+
+CAUSES = {
+    "factor:-1": r"the sign is flipped",
+    "factor:N": r"\(the batch size\) times the expected values",
+    "factor:1/N": r"1/\d+ of the expected values",
+    "factor:lambda": r"lambda \(1\.0507\) times the expected values",
+    "factor:1/K": r"1/K \(0\.1\) times the expected values",
+    "factor:1-p": r"half the expected values|1 - drop_rate \(0\.\d+\) times the expected values",
+    "offset": r"right up to (a constant offset|the same offset in every row)",
+    "overflow": r"nan or inf",
+    "sign-region": r"right where the input is",
+    "transposed": r"transpose of the expected",
+    "wrong-axis": r"broadcast along the wrong axis|summed over every axis",
+}
+"""What the feedback says for each signature a buggy case declares (grader.checks.diagnose)."""
+ANY_CAUSE = re.compile("|".join(f"(?:{c})" for c in CAUSES.values()))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "buggy"],
+                         ids=[c.name for c in CASES if c.kind == "buggy"])
+def test_feedback_names_the_likely_cause(case, graded):
+    """A difference with a clear signature is named in the message of a test that lost points; a
+    bug without one gets no guess."""
+    messages = [t["output"] for _, _, t in _losses(graded[case.sid])]
+    signature = case.spec["signature"]
+    if signature == "none":
+        guesses = [m for m in messages if ANY_CAUSE.search(m)]
+        assert not guesses, f"{case.sid} has no clear signature, yet the feedback guesses:\n" + "\n".join(guesses)
+    else:
+        assert any(re.search(CAUSES[signature], m) for m in messages), (
+            f"{case.sid} ({signature}): no message names it:\n" + "\n".join(messages))

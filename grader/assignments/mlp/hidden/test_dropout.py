@@ -41,7 +41,8 @@ def test_dropout_scales_kept_units(student, check):
         _, x, y = forward_training(student, check, drop_rate)
         kept = y != 0
         assert kept.any(), f"with drop_rate {drop_rate} your forward dropped every unit"
-        check.close(y[kept], x[kept] / (1 - drop_rate), f"the kept units with drop_rate {drop_rate}")
+        check.close(y[kept], x[kept] / (1 - drop_rate), f"the kept units with drop_rate {drop_rate}",
+                    constants={"1 - drop_rate": 1 - drop_rate})
 
 
 @pytest.mark.feedback("Dropout should draw a fresh random mask on every forward call")
