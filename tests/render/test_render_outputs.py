@@ -139,7 +139,7 @@ def test_gradebook_columns_are_stable_and_ids_sorted():
     assert lines[3] == ("2023000002,,,could not grade,0,9,0,0,0,,,,,,,,,,,"
                         "no codes/ folder; put your .py files in codes/,,")
     for hostile in ("=cmd()", "\t=cmd()", "+1", "-1", "@SUM(A1)", "\r=x"):  # never a formula in a spreadsheet
-        rows = list(csv.reader(io.StringIO(render_gradebook([GradeResult(hostile, (), error=hostile)]))))
+        rows = list(csv.reader(io.StringIO(render_gradebook([GradeResult(hostile, (), error=hostile)]), newline="")))
         assert rows[1][0] == "'" + hostile and rows[1][rows[0].index("error")] == "'" + hostile
 
 
