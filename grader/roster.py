@@ -82,7 +82,7 @@ def read_roster(path: Path) -> list[Student]:
 def render_roster(students: list[Student]) -> str:
     """The roster as grade keeps it in --out (id, name, email; cells safe for spreadsheets)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # CRLF (RFC 4180): a CR inside a cell is quoted too
     writer.writerow(["id", "name", "email"])
     for s in students:
         writer.writerow([csv_cell(s.id), csv_cell(s.name), csv_cell(s.email)])

@@ -79,7 +79,7 @@ def render_gradebook(items: Iterable[Entry | GradeResult], order: Sequence[str] 
     bonus = {o.test for r in results for o in r.outcomes if o.bonus} | (assignment.bonus_tests if assignment else set())
     names = figure_names(results)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # CRLF (RFC 4180): a CR inside a cell is quoted too
     writer.writerow([*FIXED, *(f"{t} (bonus)" if t in bonus else t for t in tests), *names, *TRAILING])
     for e in entries:
         r = e.result
