@@ -106,16 +106,22 @@ def input_of(path: Path, layout: Layout, source: str | None = None) -> list[Inpu
     gives the archives in it."""
     source = source or path.name
     named = lms.moodle_folder(path.name) if path.is_dir() else lms.lms_file(path.name)
-    sid = named.student_id if named else (path.name if path.is_dir() else archive_stem(path.name))
+    unsupported = not path.is_dir() and archive_kind(path) is None
+    if unsupported and named is None and path.suffix.lower() not in OTHER_ARCHIVES:
+        return [Rejected(source, f"not {SUPPORTED}", submission=False)]
+    if named is not None:
+        sid = named.student_id
+    elif path.is_dir():
+        sid = path.name
+    else:
+        sid = archive_stem(path.name) if not unsupported else re.sub(r"(\.tar)?\.[^.]*$", "", path.name)
     why = check_id(sid)
     if why:
         return [Rejected(source, why)]
     if named is not None and named.plugin != "file":
         return [Rejected(source, f"Moodle's {named.plugin} submissions are not graded, only files", sid)]
-    if not path.is_dir() and archive_kind(path) is None:
-        if named or path.suffix.lower() in OTHER_ARCHIVES:  # a student's file: a .rar, a PDF alone
-            return [Rejected(source, f"not {SUPPORTED}; ask for a .zip", sid)]
-        return [Rejected(source, f"not {SUPPORTED}", submission=False)]
+    if unsupported:  # a student's file: a .rar, a PDF alone
+        return [Rejected(source, f"not {SUPPORTED}; ask for a .zip", sid)]
     found = Input(sid, path, source, named.layout if named else "plain", name=named.name if named else "",
                   marked_late=bool(named and named.marked_late))
     return _inside(found, layout) if named is not None and path.is_dir() else [found]

@@ -33,7 +33,7 @@ def cohort_table(entries: Sequence[Entry]) -> Table:
     if s.mean is not None:
         rows += [("mean", f"{s.mean:g} / {s.max_score:g}"), ("median", f"{s.median:g} / {s.max_score:g}")]
     for name, lo, mid, hi, n in figure_ranges(entries):
-        rows.append((terminal_text(name), f"median {mid:g} (min {lo:g}, max {hi:g}; {n} submissions)"))
+        rows.append((terminal_text(name), f"median {mid:g} (min {lo:g}, max {hi:g}; {n} submission{'s' * (n != 1)})"))
     for what, value in rows:
         table.add_row(Text(what), Text(value))
     if s.graded:
