@@ -73,9 +73,10 @@ def pass_rates(entries: Sequence[Entry]) -> list[PassRate]:
     return sorted(rates, key=lambda r: (r.rate, -r.points, r.test))
 
 
-def group_rates(entries: Sequence[Entry], groups: dict[str, tuple[str, ...]]) -> list[tuple[str, int, float, float]]:
-    """Per point group: (group, tests, share of its points earned, share of submissions passing
-    all its tests), in the assignment's order."""
+def group_rates(entries: Sequence[Entry], groups: dict[str, tuple[str, ...]]
+                ) -> list[tuple[str, int, float | None, float]]:
+    """Per point group: (group, tests, share of its points earned (None for a 0-point group of
+    flags), share of submissions passing all its tests), in the assignment's order."""
     graded = [e.result for e in entries if e.status == GRADED]
     rows = []
     for group, tests in groups.items():
@@ -85,14 +86,15 @@ def group_rates(entries: Sequence[Entry], groups: dict[str, tuple[str, ...]]) ->
             earned += sum(o.score for o in mine)
             possible += sum(o.max_score for o in mine)
             all_passed += bool(mine) and all(o.passed for o in mine)
-        rows.append((group, len(tests), earned / possible if possible else 0.0,
+        rows.append((group, len(tests), earned / possible if possible else None,
                      all_passed / len(graded) if graded else 0.0))
     return rows
 
 
 def failure_causes(entries: Sequence[Entry], limit: int = 20) -> list[tuple[str, int, int]]:
-    """One cause, one row: (message, submissions it struck, tests it failed) for the most common
-    messages of tests that failed or could not be checked ("not implemented" aside)."""
+    """One cause, one row: (message, submissions it struck, tests it failed) for the messages of
+    tests that failed or could not be checked ("not implemented" aside), those that failed the
+    most tests first (an import error that broke 45 tests is one row with 45)."""
     causes: dict[str, list] = {}
     for e in entries:
         if e.status != GRADED:
@@ -102,7 +104,7 @@ def failure_causes(entries: Sequence[Entry], limit: int = 20) -> list[tuple[str,
                 row = causes.setdefault(o.message, [set(), 0])
                 row[0].add(e.student_id)
                 row[1] += 1
-    ranked = sorted(((m, len(ids), n) for m, (ids, n) in causes.items()), key=lambda c: (-c[1], -c[2], c[0]))
+    ranked = sorted(((m, len(ids), n) for m, (ids, n) in causes.items()), key=lambda c: (-c[2], -c[1], c[0]))
     return ranked[:limit]
 
 

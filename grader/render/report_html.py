@@ -106,7 +106,8 @@ def render_report(entries: Sequence[Entry], assignment: Assignment) -> str:
              for r in rates], numeric=(1, 2, 4))),
         ("Per class (point group)", _table(
             ["group", "tests", "points earned", "", "all tests passed"],
-            [[esc(g), str(n), _pct(earned), _bar(earned), _pct(all_passed)]
+            [[esc(g), str(n), "-" if earned is None else _pct(earned), "" if earned is None else _bar(earned),
+              _pct(all_passed)]
              for g, n, earned, all_passed in group_rates(entries, assignment.point_groups)], numeric=(1, 2, 4))),
         ("Failure causes (one cause, one row)", _table(
             ["cause", "submissions", "tests failed"],
