@@ -195,6 +195,7 @@ class LiveStatus:
     def pytest_runtest_logstart(self, nodeid, location) -> None:
         self._done += 1
         self._spinner.update(text=f"test {self._done}/{self._total}: {nodeid.rsplit('::', 1)[-1]}")
+        self._status.refresh()  # shown now, even when the test takes less than a refresh period
 
     def stop(self) -> None:
         self._status.stop()
