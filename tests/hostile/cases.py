@@ -103,7 +103,8 @@ return Fake()"""), 5, {"test_relu_forward": ("failed", "returned RemoteObject")}
 # --- hostile to the machine --------------------------------------------------------------------
 MACHINE = [
     Case("import_loop", {"layers.py": "+while True:\n    pass\n"}, 1,
-         {"test_relu_forward": ("error", "timed out after 2 s"), "test_linear_backward": ("error", "timed out"),
+         {"test_relu_forward": ("error", "importing layers.py took longer than"),
+          "test_linear_backward": ("error", "runs code when imported"),
           "test_softmax_cross_entropy_forward": ("passed", "")}),
     Case("memory_bomb", relu("blocks = []\nwhile True:\n    blocks.append(np.empty(2**24))"), 4,
          {"test_relu_forward": ("error", "worker ran out of memory (limit 512 MB)")}),
