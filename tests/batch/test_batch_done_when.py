@@ -8,6 +8,7 @@ is tests/cli/fake_engine.py (the real hidden suite is not the point here).
 """
 import csv
 import datetime as dt
+import importlib.util
 import io
 import os
 import subprocess
@@ -19,19 +20,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 FAKE = REPO / "tests" / "cli" / "fake_engine.py"
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "150"}
-TOML = """name = "tiny"
-title = "Tiny homework"
-reference = "ref"
-hidden = "hidden"
-[submission]
-code_folder = "codes"
-required = ["layers.py", "loss.py"]
-report = ["Report.md"]
-integrity = "summary.txt"
-[points]
-test_layers = 2
-test_loss = 3
-[late]
+_spec = importlib.util.spec_from_file_location("grade_cli_tests", REPO / "tests" / "cli" / "test_grade_cli.py")
+_cli = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_cli)
+# the CLI tests' tiny assignment, with a title, a late policy and a gradebook note
+TOML = _cli.TOML.replace('name = "tiny"\n', 'name = "tiny"\ntitle = "Tiny homework"\n') + """[late]
 deadline = "2026-10-01T23:59:00+08:00"
 penalty_per_day = 0.1
 cap = 0.5
