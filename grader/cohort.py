@@ -51,7 +51,10 @@ def load_results(out_dir: Path) -> tuple[dict[str, GradeResult], list[str]]:
     results, warnings = {}, []
     for folder in sorted(p for p in Path(out_dir).iterdir() if p.is_dir()) if Path(out_dir).is_dir() else ():
         path = folder / "results.json"
-        if not path.is_file() or check_id(folder.name) is not None:
+        if not path.is_file():
+            continue
+        if check_id(folder.name) is not None:
+            warnings.append(f"{folder}: not a student id grade accepts; its results are left out of the gradebook")
             continue
         try:
             result = results_from_json(json.loads(path.read_text(encoding="utf-8")))

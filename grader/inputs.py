@@ -152,7 +152,11 @@ def find_inputs(paths: list[Path], out_dir: Path, layout: Layout) -> Found:
             items += _gradescope(path, layout)
         else:
             for child in sorted(path.iterdir()):
-                if not is_junk((child.name,)) and child.resolve() != skip:
+                if is_junk((child.name,)) or child.resolve() == skip:
+                    continue
+                if (child / lms.GRADESCOPE_METADATA).is_file():  # an export unzipped beside others
+                    items += _gradescope(child, layout)
+                else:
                     items += input_of(child, layout, f"{path.name}/{child.name}")
     return _newest_per_id(items)
 

@@ -85,6 +85,8 @@ def test_gradescope_export_folder(tmp_path):
     assert group.path.name == "hw1.zip" and group.notes == ("a group submission, also by Han Meimei",)
     assert [(r.source, r.reason) for r in found.rejected] == [
         ("assignment_42_export/submission_999", "not a submission submission_metadata.yml lists")]
+    beside = find_inputs([tmp_path], tmp_path / "out", LAYOUT)  # the export as one folder among others
+    assert [i.student_id for i in beside.inputs] == ["2023000101", "ll@uni.edu"]
 
 
 @pytest.mark.parametrize("name, expected", [
