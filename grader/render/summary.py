@@ -57,6 +57,7 @@ def accounting_lines(statuses: dict[str, tuple[str, str]], noted: list[tuple[str
              + (" (--regrade to redo)" if by["skipped"] else "")]
     lines += [f"  could not grade {safe(s)}: {safe(d)}" for s, d in by["could not grade"]]
     lines += [f"  changed, graded again: {safe(s)}" for s in changed]
+    lines += [f"  unchanged, {safe(d)}: {safe(s)}" for s, d in by["skipped"] if d]
     lines += [f"  not graded, noted on the student's result: {safe(s)}: {safe(d)}" for s, d in sorted(noted)]
     lines += [f"  not a submission: {safe(s)}: {safe(d)}" for s, d in sorted(others)]
     if unknown:
