@@ -16,6 +16,7 @@ folder end to end.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -164,6 +165,20 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
+class LatePolicy:
+    """[late]: what a late submission costs (grader/late.py applies it; docs/batch.md)."""
+
+    deadline: dt.datetime
+    """With its UTC offset, e.g. 2026-10-01T23:59:00+08:00."""
+    penalty_per_day: float = 0.0
+    """Fraction of the score lost per day or part of a day late (0.1: 10 % a day)."""
+    penalty_per_hour: float = 0.0
+    """Or per hour or part of an hour late; at most one of the two is set."""
+    cap: float = 1.0
+    """The largest fraction lateness can cost (0.5: a late submission keeps at least half)."""
+
+
+@dataclass(frozen=True)
 class Assignment:
     name: str
     title: str
@@ -190,6 +205,11 @@ class Assignment:
     settings: dict = field(default_factory=dict)
     """Free-form [settings] for the hidden tests (thresholds, configurations)."""
     validate: ValidateSpec = field(default_factory=ValidateSpec)
+    late: LatePolicy | None = None
+    """[late]; None: lateness is neither measured nor charged."""
+    gradebook_notes: dict[str, str] = field(default_factory=dict)
+    """[gradebook] notes: test -> the short note the gradebook's notes column shows when that test does
+    not pass (e.g. test_todo_markers_unchanged = "edits outside TODO blocks")."""
 
     @property
     def reference_code(self) -> Path:
@@ -356,6 +376,35 @@ def _read_data(t: _Reader) -> dict[str, DataSpec]:
     return specs
 
 
+def _read_late(t: _Reader) -> LatePolicy | None:
+    if not t.data:
+        return None
+    t.unknown({"deadline", "penalty_per_day", "penalty_per_hour", "cap"})
+    deadline = t.data.get("deadline")
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.datetime.fromisoformat(deadline)
+        except ValueError:
+            deadline = None
+    if not isinstance(deadline, dt.datetime) or deadline.tzinfo is None:
+        raise ConfigError(f"{t.label}: [late] deadline must be a date and time with its UTC offset, "
+                          'e.g. deadline = "2026-10-01T23:59:00+08:00"')
+    numbers = {}
+    for key, default in (("penalty_per_day", 0.0), ("penalty_per_hour", 0.0), ("cap", 1.0)):
+        value = t.data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise t._fail(key, f"= {value!r} must be a fraction between 0 and 1 (0.1 is 10 %)")
+        numbers[key] = float(value)
+    if numbers["penalty_per_day"] and numbers["penalty_per_hour"]:
+        raise ConfigError(f"{t.label}: [late] sets both penalty_per_day and penalty_per_hour; keep one")
+    return LatePolicy(deadline=deadline, **numbers)
+
+
+def _read_gradebook(t: _Reader) -> dict[str, str]:
+    t.unknown({"notes"})
+    return t.str_table("notes")
+
+
 def load_assignment(path: Path | str | None = None) -> Assignment:
     root = Path(path).resolve() if path else DEFAULT_ASSIGNMENT_DIR
     toml_path = root / "assignment.toml"
@@ -371,7 +420,7 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
     top = _Reader(data, label)
     top.unknown({"name", "title", "reference", "skeleton", "hidden", "tasks", "public", "submission", "handout",
                  "sandbox", "data", "limits", "points", "visibility", "default_visibility", "settings",
-                 "validate"})
+                 "validate", "late", "gradebook"})
     try:
         limits = Limits(**top.table("limits").data)
     except TypeError as e:
@@ -395,6 +444,8 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         default_visibility=top.str("default_visibility", "after_due_date"),
         settings=dict(top.table("settings").data),
         validate=_read_validate(top.table("validate")),
+        late=_read_late(top.table("late")),
+        gradebook_notes=_read_gradebook(top.table("gradebook")),
     )
     _check(assignment, label)
     return assignment
@@ -413,7 +464,7 @@ def _check(a: Assignment, label: str) -> None:
         unknown = sorted(set(names) - set(a.data))
         if unknown:
             raise ConfigError(f"{label}: {where} names {unknown[0]!r}, which no [data.{unknown[0]}] table declares")
-    for names, where in ((a.bonus_tests, "[settings] bonus_tests"),
+    for names, where in ((a.bonus_tests, "[settings] bonus_tests"), (a.gradebook_notes, "[gradebook] notes"),
                          (a.validate.cross_cutting, "[validate] cross_cutting"),
                          (a.validate.skip_in_variants, "[validate] skip_in_variants")):
         unknown = sorted(set(names) - set(a.points))

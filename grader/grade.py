@@ -1,8 +1,11 @@
 """`grade`: grade one submission, or many (grader/batch.py), and write the results.
 
     grade submission.zip              one submission: a table, results.json, feedback.md
-    grade submissions/ --jobs 2       a folder of submissions, each in its own process
+    grade submissions/ --jobs 2       a folder of archives or an LMS download, each in its own process
     python -m grader.grade ...        what the batch runs for one submission
+
+After either, gradebook.csv, report.html and the exports in --out are rebuilt from every result
+there (grader/cohort.py). docs/batch.md describes inputs, ids, the roster, late policy and exports.
 """
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ from pathlib import Path
 
 from grader.assignment import load_assignment
 from grader.errors import GraderError
-from grader.intake import student_id_of
-from grader.run import grade_to_dir
+from grader.inputs import Input, check_id, find_inputs, input_from_json, is_submission_dir
+from grader.render.exports import EXPORTS
 
 DEFAULT_OUT_DIR = Path("grading-results")
 
@@ -25,47 +28,25 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="grade", description="Grade MLP homework submissions (.zip files or folders).")
+    p = _Parser(prog="grade", description="Grade MLP homework submissions (archives, folders, LMS downloads).")
     p.add_argument("inputs", nargs="+", type=Path, metavar="SUBMISSION",
-                   help="a .zip, a submission folder, or a folder of .zip files")
+                   help="a .zip/.tar.gz/.tgz, a submission folder, or a folder of them (also Moodle, Canvas "
+                        "and Gradescope downloads, unzipped)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="results folder (default %(default)s)")
     p.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
                    help="submissions graded in parallel (default: the CPUs this process may use, %(default)s)")
-    p.add_argument("--regrade", action="store_true", help="grade again those that have results.json")
+    p.add_argument("--regrade", action="store_true", help="grade again those whose content did not change")
+    p.add_argument("--roster", type=Path, help="CSV of the students (id, name, email), kept in --out for later runs")
+    p.add_argument("--export", action="append", choices=EXPORTS, default=[],
+                   help="also write <lms>.csv for the LMS's grade import (repeatable)")
+    p.add_argument("--id", help="the student id to file one submission under (default: from its name)")
     p.add_argument("--timeout", type=float, help="seconds per call into student code")
     p.add_argument("--memory", type=int, help="memory limit of the student's worker, MB")
     p.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap (unsafe)")
     p.add_argument("--assignment", type=Path, help="assignment folder (default: the MLP homework)")
     p.add_argument("--debug", action="store_true", help="re-raise the grader's own errors")
+    p.add_argument("--input-record", help=argparse.SUPPRESS)  # the batch's Input for its child
     return p
-
-
-def _is_submission_dir(path: Path, layout) -> bool:
-    """A folder holding one submission (its code folder, or for a flat layout its code files)."""
-    return layout.holds_code(path)
-
-
-def collect_inputs(inputs: list[Path], out_dir: Path, layout) -> tuple[list[Path], bool]:
-    """The submissions to grade, and whether this is one submission named directly."""
-    found: list[Path] = []
-    for path in inputs:
-        if not path.exists():
-            raise GraderError(f"{path}: no such file or folder")
-        if path.is_file() or _is_submission_dir(path, layout):
-            found.append(path)
-            continue
-        skip = {out_dir.resolve()}
-        found += sorted(p for p in path.iterdir()
-                        if (p.is_file() and p.suffix.lower() == ".zip")
-                        or (p.is_dir() and not p.name.startswith((".", "__")) and p.resolve() not in skip))
-    if not found:
-        raise GraderError(f"{' '.join(map(str, inputs))}: no .zip files or submission folders to grade")
-    ids = [student_id_of(p) for p in found]
-    twice = sorted({i for i in ids if ids.count(i) > 1})
-    if twice:
-        raise GraderError(f"student id {twice[0]} given twice; each zip name must be unique")
-    single = len(inputs) == 1 and (inputs[0].is_file() or _is_submission_dir(inputs[0], layout))
-    return found, single
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -73,6 +54,31 @@ def _check_args(args: argparse.Namespace) -> None:
         value = getattr(args, name)
         if value is not None and value <= 0:
             raise GraderError(f"--{name} must be positive, not {value}")
+    for path in args.inputs:
+        if not path.exists():
+            raise GraderError(f"{path}: no such file or folder")
+    if args.roster is not None:
+        from grader.roster import read_roster
+
+        read_roster(args.roster)  # a roster error stops the run before any grading (exit 2)
+    if args.id is not None and (len(args.inputs) != 1 or check_id(args.id)):
+        raise GraderError(check_id(args.id) or "--id names one submission; give exactly one")
+
+
+def _single(args: argparse.Namespace, layout) -> Input | None:
+    """The one submission named directly, or None for a batch."""
+    if args.input_record:
+        return input_from_json(args.input_record)
+    path = args.inputs[0]
+    if len(args.inputs) != 1 or not (path.is_file() or is_submission_dir(path, layout)):
+        return None
+    found = find_inputs([path], args.out, layout)
+    if not found.inputs:
+        if args.id is None:
+            raise GraderError(f"{found.rejected[0].source}: {found.rejected[0].reason}")
+        return Input(args.id, path, str(path))
+    item = found.inputs[0]
+    return Input(args.id, path, item.source, "plain", item.submitted_at) if args.id else item
 
 
 def main(argv: list[str]) -> int:
@@ -80,23 +86,37 @@ def main(argv: list[str]) -> int:
     _check_args(args)
     assignment = load_assignment(args.assignment)
     limits = assignment.limits.replace(call_timeout_s=args.timeout, memory_mb=args.memory)
-    if args.no_sandbox:
+    if args.no_sandbox and not args.input_record:
         print("grade: WARNING: --no-sandbox runs student code with YOUR permissions (files, network); "
               "use it only for code you trust", file=sys.stderr)
-    paths, single = collect_inputs(args.inputs, args.out, assignment.layout)
-    if not single:
+    item = _single(args, assignment.layout)
+    if item is None:
         from grader.batch import grade_many  # the batch imports run, never this module
 
-        return grade_many(paths, args, assignment)
-    result, status = grade_to_dir(paths[0], args.out, assignment, limits=limits,
-                                  sandbox=not args.no_sandbox, debug=args.debug)
+        return grade_many(find_inputs(args.inputs, args.out, assignment.layout), args, assignment)
+    from grader.run import grade_to_dir
+
+    try:
+        result, status = grade_to_dir(item, args.out, assignment, limits=limits, sandbox=not args.no_sandbox,
+                                      debug=args.debug)
+    finally:
+        if not args.input_record:  # a batch's child: the batch rebuilds once at its end
+            _rebuild(args, assignment)
     from rich.console import Console
 
     from grader.render.terminal import build_table
 
     Console().print(build_table(result))
-    print(f"results: {args.out / result.student_id / 'results.json'}")
+    print(f"results: {args.out / result.student_id / 'results.json'}; gradebook: {args.out / 'gradebook.csv'}")
     return status
+
+
+def _rebuild(args: argparse.Namespace, assignment) -> None:
+    from grader.cohort import rebuild
+
+    cohort = rebuild(args.out, assignment, roster=args.roster, exports=tuple(args.export))
+    for warning in cohort.warnings:
+        print(f"grade: {warning}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,36 @@ class _LeaveOut:
         if dropped:
             items[:] = [item for item in items if item.originalname not in self._tests]
             config.hook.pytest_deselected(items=dropped)
+class LiveStatus:
+    """One status line on a terminal naming the test now running (`grade` of one submission).
+    Registered only when stderr is a terminal, so nothing of it reaches a batch's logs."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.live import Live
+        from rich.spinner import Spinner
+
+        self._spinner = Spinner("dots", text="collecting the hidden tests")
+        # stdout stays where run_hidden_tests sends it (pytest's own report is captured, not shown)
+        self._status = Live(self._spinner, console=Console(stderr=True), transient=True, refresh_per_second=8,
+                            redirect_stdout=False, redirect_stderr=False)
+        self._total = self._done = 0
+
+    @classmethod
+    def on_terminal(cls) -> "LiveStatus | None":
+        return cls() if sys.stderr.isatty() else None
+
+    def pytest_collection_finish(self, session) -> None:
+        self._total = len(session.items)
+        self._status.start()
+
+    def pytest_runtest_logstart(self, nodeid, location) -> None:
+        self._done += 1
+        self._spinner.update(text=f"test {self._done}/{self._total}: {nodeid.rsplit('::', 1)[-1]}")
+        self._status.refresh()  # shown now, even when the test takes less than a refresh period
+
+    def stop(self) -> None:
+        self._status.stop()
 
 
 class SuiteRun(NamedTuple):
@@ -217,10 +247,14 @@ def run_hidden_tests(assignment: Assignment, code_dir: Path, *, limits: Limits |
             "-p", "no:hypothesispytest", "--rootdir", hidden, "--confcutdir", hidden,
             "--import-mode=importlib", "-c", os.devnull, "-W", "default"]
     before = set(sys.modules)
+    live = LiveStatus.on_terminal()
     try:
         with contextlib.redirect_stdout(io.StringIO()) as log:
-            exit_code = pytest.main(args, plugins=[plugin, collector, _LeaveOut(frozenset(leave_out))])
+            exit_code = pytest.main(args, plugins=[plugin, collector, _LeaveOut(frozenset(leave_out)),
+                                                   *([live] if live else [])])
     finally:
+        if live:
+            live.stop()
         student.close()
         # importlib mode names test modules by their path under rootdir; forget them, or the
         # next assignment's test_x.py would silently reuse this one's module.

@@ -170,6 +170,9 @@ class StudentProxy:
         self._remotes: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
         self._pending_release: list[int] = []
         self._broken_imports: dict[str, StudentError] = {}
+        self._timed_out: dict[tuple, str] = {}
+        """Call targets (module or class, method path) that timed out -> why: a later call of the
+        same one fails at once, so a stuck method costs one timeout, not one per test."""
         self._imported_modules: set[str] = set()
         self.last_warnings: list[str] = []
         self.last_output: str = ""
@@ -243,6 +246,9 @@ class StudentProxy:
             # Import on its own first, so a hang at import time is told apart from a hang in a
             # method, and is not paid again on every later call.
             self._request("import", target={"module": module, "path": []})
+        called = self._call_key(op, target)
+        if called in self._timed_out:
+            raise StudentTimeout(0, f"skipped: timed out earlier ({self._timed_out[called]})")
         worker = self._ensure_worker()
         self._next_id += 1
         self.requests += 1
@@ -259,6 +265,8 @@ class StudentProxy:
             result = self._accept(reply, blobs, target if op == "get" else None)
         except WorkerTimeout:
             result = StudentTimeout(timeout_s)
+            if called:
+                self._timed_out[called] = f"{'.'.join(called[0:1] + called[1])} timed out after {timeout_s:g} s"
             if op == "import":
                 result = StudentTimeout(timeout_s, f"importing {module}.py took longer than {timeout_s:g} s: your module "
                                         "runs code when imported (training?); put it under "
@@ -277,6 +285,15 @@ class StudentProxy:
         if isinstance(result, StudentError):
             raise result
         return result
+
+    def _call_key(self, op: str, target: dict | None) -> tuple | None:
+        """(module or class name, method path) of a call, e.g. ("Linear", ("forward",))."""
+        if op != "call" or not target:
+            return None
+        if "handle" in target:
+            owner = self._remotes.get(target["handle"])
+            return (owner._type_name if owner is not None else "object", tuple(target["path"]))
+        return (target.get("module", ""), tuple(target["path"]))
 
     def _accept(self, reply: dict, blobs: list[bytes], get_target: dict | None):
         """Validate a reply strictly; return the value, or the StudentError to raise."""

@@ -65,6 +65,8 @@ class GradeResult:
     leaderboard: tuple[tuple[str, float, str], ...] = ()
     """(name, value, "asc" | "desc"), e.g. ("accuracy", 0.981, "desc")."""
     extra: dict = field(default_factory=dict)
+    late_penalty: float = 0.0
+    """Points lateness cost ([late] in assignment.toml, grader/late.py); `total` is after it."""
 
     @classmethod
     def could_not_grade(cls, student_id: str, reason: str, **kwargs) -> "GradeResult":
@@ -74,6 +76,11 @@ class GradeResult:
     def score(self) -> float:
         """Every test's score, bonus included (so it may exceed max_score)."""
         return round(sum(o.score for o in self.outcomes), 6)
+
+    @property
+    def total(self) -> float:
+        """The score after the late penalty: what the student gets."""
+        return round(max(0.0, self.score - self.late_penalty), 6)
 
     @property
     def max_score(self) -> float:
@@ -88,3 +95,25 @@ class GradeResult:
     @property
     def bonus_score(self) -> float:
         return round(sum(o.score for o in self.outcomes if o.bonus), 6)
+
+
+GRADED, COULD_NOT_GRADE, NO_SUBMISSION = "graded", "could not grade", "no submission"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gradebook row: a graded submission, a student of the roster, or both."""
+
+    student_id: str
+    result: GradeResult | None = None
+    """None: a student on the roster without a submission."""
+    name: str = ""
+    email: str = ""
+    on_roster: bool | None = None
+    """None when no roster was given."""
+
+    @property
+    def status(self) -> str:
+        if self.result is None:
+            return NO_SUBMISSION
+        return COULD_NOT_GRADE if self.result.error is not None else GRADED

@@ -1,32 +1,34 @@
-"""Student text on its way to a person: a terminal or a spreadsheet.
+"""Student text on its way to a person: spreadsheet cells and terminals.
 
-Names, ids, messages and printed output come from students. On a terminal their escape sequences
-would act (OSC 52 sets the clipboard, CSI 2J clears the screen), so terminal_text removes every
-escape sequence and shows other control characters as escapes; print the result as plain text,
-never as rich markup. In a CSV cell a leading = + - @ TAB or CR makes spreadsheets run a formula,
-so csv_cell prefixes such a cell with an apostrophe (the OWASP advice).
+    csv_cell("=HYPERLINK(...)")  -> "'=HYPERLINK(...)"   a spreadsheet shows it, never runs it
+    terminal_text("\\x1b]52;c;...\\x07id") -> "id"      no escape sequence reaches the TA's terminal
+
+Ids, file names, error messages and notes can all come from students (a zip's name, an
+exception's text); every CSV the project writes and every terminal renderer passes them here.
 """
 from __future__ import annotations
 
 import re
 
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI ... final byte
-    r"|\x1b[\]PX^_][\s\S]*?(?:\x07|\x1b\\\\|$)"  # OSC, DCS, SOS, PM, APC ... terminated by BEL or ST
-    r"|\x1b[@-Z\\\\-_]"                   # two-byte sequences
-    r"|\x9b[0-?]*[ -/]*[@-~]"             # 8-bit CSI
-    r"|[\x90\x98\x9d\x9e\x9f][\s\S]*?(?:\x07|\x9c|$)")  # 8-bit OSC, DCS... terminated by BEL or ST
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""What spreadsheets (Excel, LibreOffice, Sheets) read as the start of a formula (OWASP's list)."""
 
-
-def terminal_text(text: str, *, keep_newlines: bool = True) -> str:
-    """text with escape sequences removed and other control characters shown as \\xNN."""
-    text = _ESCAPE_SEQUENCE.sub("", str(text))
-    keep = "\n\t" if keep_newlines else ""
-    return "".join(c if c.isprintable() or c in keep else ascii(c)[1:-1] for c in text)
+_ESCAPE_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"            # CSI: colours, cursor moves, CSI 2J (clear screen)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, OSC 52 (set the clipboard)
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"       # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]?"                    # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?")  # the 8-bit CSI and OSC
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""C0/C1 controls but TAB and LF, and the bidirectional overrides that reorder what is shown."""
 
 
 def csv_cell(text: str) -> str:
-    """A text cell a spreadsheet shows as text, never runs as a formula."""
+    """`text` as a cell no spreadsheet runs as a formula: an apostrophe before a formula prefix."""
     text = str(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def terminal_text(text: str) -> str:
+    """`text` without escape sequences or control characters (TAB and newline kept)."""
+    return _CONTROLS.sub("", _ESCAPE_SEQUENCES.sub("", str(text)))

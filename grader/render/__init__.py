@@ -1,5 +1,6 @@
-"""One output each, as pure functions of a GradeResult: terminal table, results.json, feedback.md,
-gradebook.csv. Nothing here reads or writes files (grader/output.py does)."""
+"""One output each, as pure functions of a GradeResult (or of a cohort of them): terminal table,
+results.json, feedback.md, gradebook.csv, LMS exports, report.html, the end-of-batch summary.
+Nothing here reads or writes files (grader/output.py and grader/cohort.py do)."""
 from __future__ import annotations
 
 from grader.results import ERROR, FAILED, GRADER_ERROR, NOT_IMPLEMENTED, PASSED, GradeResult, Outcome
@@ -29,3 +30,32 @@ def test_label(outcome: Outcome) -> str:
 def max_points(result: GradeResult) -> float:
     """The points at stake: a could_not_grade result has no outcomes but carries the assignment's."""
     return float(result.extra.get("max_score", 0.0)) if result.error is not None else result.max_score
+
+
+def grouped(outcomes) -> list[tuple[Outcome, ...]]:
+    """The outcomes in order, with those that failed for one cause (same status and message, say
+    an import error that broke 45 tests) folded into one group at the first one's place. "not
+    implemented" is not a shared cause: each test names its own unfilled block."""
+    groups: dict[tuple, list[Outcome]] = {}
+    order: list[tuple] = []
+    for i, o in enumerate(outcomes):
+        shared = not o.passed and o.message and o.status != NOT_IMPLEMENTED
+        key = (o.status, o.message) if shared else (i,)
+        if key not in groups:
+            order.append(key)
+        groups.setdefault(key, []).append(o)
+    return [tuple(groups[key]) for key in order]
+
+
+def group_label(group: tuple[Outcome, ...], limit: int = 3) -> str:
+    """"test a" for one test; "3 tests: a, b, c" or "45 tests: a, b, c and 42 more" for a group."""
+    if len(group) == 1:
+        return test_label(group[0])
+    names = [test_label(o) for o in group[:limit]]
+    more = f" and {len(group) - limit} more" if len(group) > limit else ""
+    return f"{len(group)} tests: {', '.join(names)}{more}"
+
+
+def figures(result: GradeResult) -> list[tuple[str, str]]:
+    """The leaderboard figures (name, value as text), e.g. ("accuracy (%)", "97.83")."""
+    return [(name, f"{value:g}") for name, value, _ in result.leaderboard]

@@ -12,9 +12,10 @@ from grader.results import GRADER_ERROR, PASSED, GradeResult, Outcome
 
 STUDENT_VISIBLE = ("visible",)  # the overall `output` is shown at once: list only these tests
 STAFF_TEST_NAME = "Details for staff"
-STAFF_EXTRA = ("sandbox", "requests")
-"""GradeResult.extra entries copied to results.json's extra_data for the staff (which isolation
-mode ran, how many requests the suite made)."""
+STAFF_EXTRA = ("sandbox", "requests", "input", "late", "grader_failed")
+"""GradeResult.extra entries copied to results.json's extra_data for the staff: which isolation
+mode ran, how many requests the suite made, the input (source, content hash, submission time),
+the late record (grader/late.py), and whether the failure was the grader's (retried by a batch)."""
 
 
 def _text(s: str) -> str:
@@ -69,7 +70,7 @@ def render_results_json(result: GradeResult) -> dict:
     if details:
         tests.append(_staff_test(details))
     data = {
-        "score": _number(result.score),
+        "score": _number(result.total),
         "execution_time": _number(result.execution_time_s),
         "output": _text(render_feedback(result, visibilities=STUDENT_VISIBLE)),
         "output_format": "md",
@@ -78,7 +79,7 @@ def render_results_json(result: GradeResult) -> dict:
         "tests": tests,
         "extra_data": {"student_id": result.student_id, "could_not_grade": result.error is not None,
                        "error": result.error, "notes": list(result.notes),
-                       "grader_errors": list(result.grader_errors),
+                       "grader_errors": list(result.grader_errors), "late_penalty": _number(result.late_penalty),
                        **{k: result.extra[k] for k in STAFF_EXTRA if k in result.extra}},
     }
     if result.leaderboard:
@@ -88,16 +89,22 @@ def render_results_json(result: GradeResult) -> dict:
 
 
 def results_from_json(data: dict) -> GradeResult:
-    """Read back a results.json written by render_results_json (scores, statuses, notes)."""
+    """Read back a results.json written by render_results_json (scores, statuses, notes, figures,
+    the late penalty and the staff records the gradebook needs)."""
     extra = data.get("extra_data", {})
     student_id, notes = str(extra.get("student_id", "")), tuple(extra.get("notes", ()))
+    kept = {k: extra[k] for k in STAFF_EXTRA if k in extra}
+    common = {"notes": notes, "execution_time_s": data.get("execution_time", 0.0),
+              "late_penalty": float(extra.get("late_penalty", 0.0))}
     if extra.get("could_not_grade"):
         max_score = sum(t["max_score"] for t in data["tests"] if t.get("visibility") == "visible")
-        return GradeResult.could_not_grade(student_id, str(extra.get("error") or ""), notes=notes,
-                                           extra={"max_score": max_score})
+        return GradeResult.could_not_grade(student_id, str(extra.get("error") or ""),
+                                           extra={"max_score": max_score, **kept}, **common)
     outcomes = tuple(
         Outcome(test=t["extra_data"]["test"], name=t["name"], status=t["extra_data"].get("status", PASSED),
                 score=t["score"], max_score=t["extra_data"].get("points", t["max_score"]),
                 message=t.get("output", ""), visibility=t.get("visibility", "visible"), tags=tuple(t.get("tags", ())))
         for t in data["tests"] if not t.get("extra_data", {}).get("synthetic"))
-    return GradeResult(student_id, outcomes, notes=notes, execution_time_s=data.get("execution_time", 0.0))
+    leaderboard = tuple((str(e["name"]), float(e["value"]), str(e.get("order", "desc")))
+                        for e in data.get("leaderboard", ()))
+    return GradeResult(student_id, outcomes, leaderboard=leaderboard, extra=kept, **common)

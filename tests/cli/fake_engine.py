@@ -2,9 +2,11 @@
 
 It never imports student code: each points-table entry `test_<stem>` passes when codes/<stem>.py
 contains the word CORRECT. Markers let a test provoke the other paths: HANG (the grading process
-hangs), CRASH (it dies), BUG (the grader raises). Usage: python fake_engine.py <grade arguments>.
+hangs), CRASH (it dies), BUG (the grader raises); ACC=<n> records the leaderboard figure
+"accuracy (%)" = n on the first test. Usage: python fake_engine.py <grade arguments>.
 """
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,12 +25,15 @@ def fake_run_hidden_tests(assignment, sub, *, limits=None, sandbox=True):
     if "BUG" in text:
         raise RuntimeError("grader bug")
     outcomes = []
+    accuracy = re.search(r"ACC=([\d.]+)", text)
     for test, points in assignment.points.items():
         source = Path(codes_dir) / (test.removeprefix("test_") + ".py")
         ok = source.is_file() and "CORRECT" in source.read_text()
         outcomes.append(Outcome(test, f"{test} works", PASSED if ok else FAILED, points if ok else 0.0,
                                 points, "" if ok else f"{source.name} is wrong", "assert 1 == 2",
-                                visibility="visible"))
+                                visibility="visible",
+                                leaderboard=(("accuracy (%)", float(accuracy[1]), "desc"),) if accuracy and not outcomes
+                                else ()))
     return outcomes, [f"limits: timeout {limits.call_timeout_s:g} s, memory {limits.memory_mb} MB"], {}
 
 

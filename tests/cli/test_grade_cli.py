@@ -17,6 +17,7 @@ import pytest
 from grader.assignment import load_assignment
 from grader.batch import grade_many
 from grader.grade import _parser
+from grader.inputs import find_inputs
 from grader.run import grade_one
 
 REPO = Path(__file__).resolve().parents[2]
@@ -167,7 +168,24 @@ def _batch_inputs(folder: Path) -> None:
 
 
 def _without_time(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k != "execution_time"}
+    """A results.json without what differs between runs: the time taken, and the input's name
+    (the path given for one submission, the folder-relative one in a batch)."""
+    extra = {**data["extra_data"], "input": {k: v for k, v in data["extra_data"].get("input", {}).items()
+                                            if k != "source"}}
+    return {k: v for k, v in data.items() if k != "execution_time"} | {"extra_data": extra}
+
+
+HEADER = ("id,name,email,status,total,max,score,bonus,late_penalty,submitted_at,late_hours,test_layers,test_loss,"
+          "notes,error,grader_errors,source")
+
+
+def gradebook_rows(out: Path) -> list[list[str]]:
+    """gradebook.csv's rows as lists of cells, the submission time left out (it is the file's)."""
+    import csv
+
+    rows = list(csv.reader((out / "gradebook.csv").read_text().splitlines()))
+    assert ",".join(rows[0]) == HEADER
+    return [row[:9] + row[10:] for row in rows[1:]]
 
 
 def test_batch_with_two_jobs_equals_one_by_one(tmp_path, assignment_dir):
@@ -177,13 +195,22 @@ def test_batch_with_two_jobs_equals_one_by_one(tmp_path, assignment_dir):
     for zip_path in sorted(inputs.glob("*.zip")):
         grade(zip_path, "--out", tmp_path / "one", "--assignment", assignment_dir)
     proc = grade(inputs, "--out", tmp_path / "many", "--assignment", assignment_dir, "--jobs", "2")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # two could not be graded
+    assert proc.stdout.splitlines()[:3] == [
+        "graded 2, could not grade 2, skipped 0 unchanged",
+        "  could not grade in/2023000013.zip: 2023000013: no codes/ folder (found layers.py, loss.py at the top "
+        "level); put your .py files in codes/ at the top of the zip",
+        "  could not grade in/2023000014.zip: 2023000014.zip: not a readable zip archive (File is not a zip file); "
+        "re-create it with a zip tool"]
     for sid in ids:
         assert _without_time(results(tmp_path / "one", sid)) == _without_time(results(tmp_path / "many", sid))
-    gradebook = (tmp_path / "many" / "gradebook.csv").read_text().splitlines()
-    assert gradebook[0] == "id,total,max,test_layers,test_loss,error,grader_errors"
-    assert gradebook[1:3] == ["2023000011,5,5,2,3,,", "2023000012,3,5,0,3,,"]
-    assert [line.split(",")[0] for line in gradebook[1:]] == ids
+    rows = gradebook_rows(tmp_path / "many")
+    assert rows[:2] == [["2023000011", "", "", "graded", "5", "5", "5", "0", "0", "", "2", "3", "", "", "",
+                         "in/2023000011.zip"],
+                        ["2023000012", "", "", "graded", "3", "5", "3", "0", "0", "", "0", "3", "", "", "",
+                         "in/2023000012.zip"]]
+    assert [row[0] for row in rows] == ids and [row[3] for row in rows[2:]] == ["could not grade"] * 2
+    assert gradebook_rows(tmp_path / "one")[:2] == [r[:-1] + [str(inputs / f"{r[0]}.zip")] for r in rows[:2]]
 
 
 def test_rerun_skips_graded_unless_regrade(tmp_path, assignment_dir):
@@ -195,11 +222,11 @@ def test_rerun_skips_graded_unless_regrade(tmp_path, assignment_dir):
     first = {sid: (out / sid / "results.json").stat().st_ino for sid in ("2023000021", "2023000022")}
     (out / "2023000022" / "results.json").unlink()
     proc = grade(inputs, "--out", out, "--assignment", assignment_dir)
-    assert "graded 1, skipped 1" in proc.stdout
+    assert "graded 1, could not grade 0, skipped 1 unchanged" in proc.stdout
     assert (out / "2023000021" / "results.json").stat().st_ino == first["2023000021"]
     assert (out / "2023000022" / "results.json").is_file()
     proc = grade(inputs, "--out", out, "--assignment", assignment_dir, "--regrade")
-    assert "graded 2, skipped 0" in proc.stdout
+    assert "graded 2, could not grade 0, skipped 0 unchanged" in proc.stdout
     assert (out / "2023000021" / "results.json").stat().st_ino != first["2023000021"]
 
 
@@ -213,13 +240,19 @@ def test_crash_and_timeout_of_one_submission_do_not_stop_the_others(tmp_path, as
     out = tmp_path / "out"
     args = _parser().parse_args([str(inputs), "--out", str(out), "--assignment", str(assignment_dir),
                                  "--jobs", "2"])
-    status = grade_many(sorted(inputs.glob("*.zip")), args, load_assignment(assignment_dir),
+    assignment = load_assignment(assignment_dir)
+    status = grade_many(find_inputs([inputs], out, assignment.layout), args, assignment,
                         launcher=[sys.executable, str(FAKE)], timeout_s=3.0)
-    assert status == 1 and "grader failed on: 2023000031, 2023000032" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert status == 1 and "graded 1, could not grade 2, skipped 0 unchanged" in printed
+    assert "could not grade in/2023000031.zip: grading stopped: timed out after 3 s" in printed
     assert "timed out after 3 s" in results(out, "2023000031")["tests"][0]["output"]
     assert "exit status 9" in results(out, "2023000032")["tests"][0]["output"]
     assert results(out, "2023000033")["score"] == 5
     assert len((out / "gradebook.csv").read_text().splitlines()) == 4
+    rerun = grade_many(find_inputs([inputs], out, assignment.layout), args, assignment,
+                       launcher=[sys.executable, str(FAKE)], timeout_s=3.0)
+    assert rerun == 1 and "graded 0, could not grade 2, skipped 1 unchanged" in capsys.readouterr().out
 
 
 def _processes_mentioning(text: str) -> list[int]:
@@ -250,7 +283,7 @@ def test_ctrl_c_keeps_finished_results_and_stops_the_children(tmp_path, assignme
     assert parent.returncode == 130 and "interrupted" in stderr
     assert results(out, "2023000041")["score"] == 5
     assert not (out / "2023000042" / "results.json").exists()
-    assert (out / "gradebook.csv").read_text().splitlines()[1:] == ["2023000041,5,5,2,3,,"]
+    assert [row[:5] for row in gradebook_rows(out)] == [["2023000041", "", "", "graded", "5"]]
     assert _processes_mentioning(str(hang)) == []
 
 

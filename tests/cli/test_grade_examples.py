@@ -45,3 +45,8 @@ def test_examples_grade_correct_full_wrong_partial_skeleton_stubbed(tmp_path):
     assert [r["id"] for r in rows] == ["2023000001", "2023000002", "2023000003"]
     assert float(rows[0]["total"]) == maximum + bonus and float(rows[0]["max"]) == maximum
     assert all(rows[1][t] == "0" for t in SIGN_ERROR_LOSES)
+    # the MNIST accuracy (a leaderboard figure) in the gradebook, the feedback and the report
+    assert float(rows[0]["accuracy (%)"]) >= 95 and rows[0]["status"] == "graded"
+    accuracy = rows[0]["accuracy (%)"]
+    assert f"accuracy (%): **{accuracy}**" in (out / "2023000001" / "feedback.md").read_text()
+    assert "accuracy (%)" in (out / "report.html").read_text()

@@ -3,6 +3,7 @@ archive, next to honest submissions, in each isolation mode (bubblewrap, and the
 Landlock, seccomp, rlimits and a uid of its own); then: each case's verdicts and reasons, cheats
 never beat the honest code, and nothing outside the submissions' temp folders changed or survived.
 """
+import csv
 import importlib.util
 import io
 import json
@@ -99,6 +100,11 @@ def _archive_cases(kit):
 
 ARCHIVE_IDS = ["zip_slip", "absolute_path", "symlink", "zip_bomb", "many_files", "duplicate_names",
                "non_utf8_name", "nested_zip", "only_a_nested_zip", "empty_zip", "not_a_zip", "empty_summary"]
+# names and ids from students: each refused in one line, none stops the others, none escapes --out
+# or reaches a spreadsheet as a formula; "dupcase.zip" beside "dupcase.ZIP" is one student
+HOSTILE_NAMES = {"...zip": "the id '..' may hold only", "gradebook.csv.zip": "is the name of a file grade writes",
+                 "=cmd().zip": "the id '=cmd()' may hold only", "\t=1+1.zip": "the id '\\t=1+1' may hold only",
+                 "report.html.tar.gz": "is the name of a file grade writes"}
 
 
 # --- the batch ---------------------------------------------------------------------------------
@@ -149,6 +155,11 @@ def batch(request, tmp_path_factory, tiny_assignment, canary, kit):
     archives = _archive_cases(kit)
     for sid in ARCHIVE_IDS:
         archives[sid][0](zips / f"{sid}.zip", sid)
+    for name in HOSTILE_NAMES:
+        kit.zip_submission(zips / name, "x", kit.reference_codes({}))
+    older = kit.zip_submission(zips / "dupcase.zip", "dupcase", kit.reference_codes({}))
+    os.utime(older, (1_000_000_000, 1_000_000_000))
+    kit.zip_submission(zips / "dupcase.ZIP", "dupcase", kit.reference_codes({}))
 
     watched = [canary, tiny_assignment.root, kit.REPO / "data", zips, Path("/etc/passwd")]
     before = kit.snapshot(*watched)
@@ -178,11 +189,25 @@ def batch(request, tmp_path_factory, tiny_assignment, canary, kit):
 
 
 def test_batch_finishes_and_the_host_is_untouched(batch):
-    assert batch.proc.returncode == 0, batch.proc.stdout + batch.proc.stderr
-    ids = list(CASES) + ARCHIVE_IDS
+    # exit 1: some could not be graded (the hostile archives and names), each named with its reason
+    assert batch.proc.returncode == 1, batch.proc.stdout + batch.proc.stderr
+    refused = sorted(sid for sid in ARCHIVE_IDS if batch.archives[sid][1] is not None)
+    lines = batch.proc.stdout.splitlines()
+    assert lines[0].startswith(f"graded {len(CASES) + len(ARCHIVE_IDS) - len(refused) + 1}, could not grade "
+                               f"{len(refused) + len(HOSTILE_NAMES)}, skipped 0"), lines[0]
+    for sid in refused:
+        assert any(line.startswith(f"  could not grade zips/{sid}.zip: ") for line in lines), sid
+    for name, words in HOSTILE_NAMES.items():
+        assert any(line.startswith(f"  could not grade zips/{name}: ") and words in line for line in lines), name
+    assert "  not graded, noted on the student's result: zips/dupcase.zip: older than zips/dupcase.ZIP; " \
+           "graded that one" in lines
+    ids = list(CASES) + ARCHIVE_IDS + ["dupcase"]
     assert sorted(p.name for p in batch.out.iterdir() if p.is_dir()) == sorted(ids)
+    assert sorted(p.name for p in batch.root.iterdir()) == ["out", "tmp", "zips"]
     gradebook = (batch.out / "gradebook.csv").read_text()
     assert all(sid in gradebook for sid in ids)
+    cells = [cell for row in csv.reader(io.StringIO(gradebook, newline="")) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
     assert batch.after == batch.before
     assert batch.leftovers == {"temp files": [], "processes": [], "token paths": [], "token in reference": []}
     assert batch.listener_hits == []

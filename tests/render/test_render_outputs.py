@@ -1,4 +1,6 @@
 """The four renderers: results.json per the Gradescope spec, feedback.md, gradebook.csv, table."""
+import csv
+import io
 import json
 import math
 
@@ -129,12 +131,16 @@ def test_gradebook_columns_are_stable_and_ids_sorted():
     csv_b = render_gradebook([other, BROKEN, GRADED], order)
     assert csv_a == csv_b
     lines = csv_a.splitlines()
-    assert lines[0] == ("id,total,max,test_linear_forward,test_gelu_backward,test_accuracy,test_dropout,"
-                        "test_tanh_forward,test_zeta,error,grader_errors")
+    assert lines[0] == ("id,name,email,status,total,max,score,bonus,late_penalty,submitted_at,late_hours,"
+                        "test_linear_forward,test_gelu_backward,test_accuracy,test_dropout,test_tanh_forward,"
+                        "test_zeta,accuracy,notes,error,grader_errors,source")
     assert [line.split(",")[0] for line in lines[1:]] == ["2023000000", "2023000001", "2023000002"]
-    assert lines[2].startswith("2023000001,3.5,9,2,0,1.5,0,0,,")
-    assert lines[3] == "2023000002,0,9,,,,,,,no codes/ folder; put your .py files in codes/,"
-    assert render_gradebook([GradeResult("=cmd()", ())]).splitlines()[1].startswith("'=cmd()")
+    assert lines[2].startswith("2023000001,,,graded,3.5,9,3.5,0,0,,,2,0,1.5,0,0,,0.9812,,,,")
+    assert lines[3] == ("2023000002,,,could not grade,0,9,0,0,0,,,,,,,,,,,"
+                        "no codes/ folder; put your .py files in codes/,,")
+    for hostile in ("=cmd()", "\t=cmd()", "+1", "-1", "@SUM(A1)", "\r=x"):  # never a formula in a spreadsheet
+        rows = list(csv.reader(io.StringIO(render_gradebook([GradeResult(hostile, (), error=hostile)]), newline="")))
+        assert rows[1][0] == "'" + hostile and rows[1][rows[0].index("error")] == "'" + hostile
 
 
 def test_terminal_table_shows_each_test_and_the_total():
@@ -181,6 +187,7 @@ def test_bonus_counts_in_the_score_not_in_the_maximum():
     table = render_terminal(BONUS, width=120)
     assert "FocalLoss forward (bonus)" in table and "6/4" in table
     header, row = render_gradebook([back], order=[o.test for o in BONUS.outcomes]).splitlines()
-    assert header == ("id,total,max,bonus,test_linear_forward,test_focal_forward (bonus),"
-                      "test_focal_backward (bonus),error,grader_errors")
-    assert row == "2023000009,6,4,2,4,2,0,,"
+    assert header == ("id,name,email,status,total,max,score,bonus,late_penalty,submitted_at,late_hours,"
+                      "test_linear_forward,test_focal_forward (bonus),test_focal_backward (bonus),"
+                      "notes,error,grader_errors,source")
+    assert row == "2023000009,,,graded,6,4,6,2,0,,,4,2,0,,,,"
