@@ -14,7 +14,9 @@ import argparse
 import json
 import os
 import signal
+import shutil
 import subprocess
+import tempfile
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -64,14 +66,18 @@ class ChildProcesses:
         self.stopping = threading.Event()
 
     def run(self, cmd: list[str], log_path: Path, timeout_s: float) -> int | None:
-        """The child's exit status; None when it timed out or was stopped."""
+        """The child's exit status; None when it timed out or was stopped. The child's temp folders
+        (intake, workers) live in one folder of its own, removed here however the child ended:
+        a child killed outright cannot clean up after itself."""
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
             if self.stopping.is_set():
                 return None
+            temp = tempfile.mkdtemp(prefix="grade-child-")
+            os.chmod(temp, 0o711)  # a worker's uid may walk through to its own 0700 folder
             log = open(log_path, "wb")
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+                                    start_new_session=True, env={**os.environ, "TMPDIR": temp})
             self._running.add(proc)
         try:
             return proc.wait(timeout=timeout_s)
@@ -82,6 +88,7 @@ class ChildProcesses:
             with self._lock:
                 self._running.discard(proc)
             log.close()
+            shutil.rmtree(temp, ignore_errors=True)
 
     def stop_all(self) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import sys
 import time
 import zipfile
@@ -233,6 +234,9 @@ def test_rerun_skips_graded_unless_regrade(tmp_path, assignment_dir):
 def test_crash_and_timeout_of_one_submission_do_not_stop_the_others(tmp_path, assignment_dir, capsys,
                                                                      monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(REPO))  # the children are real `grade` processes
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     inputs = tmp_path / "in"
     submission(inputs, "2023000031", layers="HANG")
     submission(inputs, "2023000032", layers="CRASH")
@@ -250,6 +254,7 @@ def test_crash_and_timeout_of_one_submission_do_not_stop_the_others(tmp_path, as
     assert "exit status 9" in results(out, "2023000032")["tests"][0]["output"]
     assert results(out, "2023000033")["score"] == 5
     assert len((out / "gradebook.csv").read_text().splitlines()) == 4
+    assert list(temp.iterdir()) == []  # what the killed and crashed children left is gone
     rerun = grade_many(find_inputs([inputs], out, assignment.layout), args, assignment,
                        launcher=[sys.executable, str(FAKE)], timeout_s=3.0)
     assert rerun == 1 and "graded 0, could not grade 2, skipped 1 unchanged" in capsys.readouterr().out
