@@ -160,6 +160,47 @@ import warnings
 warnings.warn('half a pair \\udcff here')
 os.write(1, b'half a character \\xed\\xa0\\x80 printed')
 raise ValueError('bad \\udcff text')"""), 4, {"test_relu_forward": ("failed", "your code raised ValueError: bad ? text")}),
+    Case("overwrite_others", relu("""
+import glob
+touched = []
+for pattern in ('@TMPDIR@/**/sub/*.py', '/tmp/**/sub/*.py', '/tmp/mlp-grader-*/sub/*.py'):
+    for path in glob.glob(pattern, recursive=True):
+        if os.path.realpath(path).startswith(os.path.realpath('.') + os.sep):
+            continue  # its own copy
+        try:
+            with open(path, 'a') as f:
+                f.write('\\nraise SystemExit(1)  # @TOKEN@\\n')
+            touched.append(path)
+        except OSError:
+            pass
+raise RuntimeError(f'touched {touched}')"""), 4, {"test_relu_forward": ("failed", "RuntimeError: touched []")}),
+    Case("symlink_then_crash", {"layers.py": method("Relu", "forward", """
+# plant links to a file of our choosing, then crash: the restart re-copies and chowns the folder
+for name in ('evil-@TOKEN@', 'layers.py.bak'):
+    try:
+        os.symlink('@CANARY@', name)
+    except OSError:
+        pass
+os._exit(5)""") + method("Linear", "forward", """
+for name in ('evil-@TOKEN@', 'layers.py.bak'):
+    try:
+        os.symlink('@CANARY@', name)
+    except OSError:
+        pass
+self._saved_for_backward(input)
+return input @ self.W + self.b""")[1:]}, 4, {"test_relu_forward": ("error", "worker exited with status 5"),
+                                                  "test_linear_forward": ("passed", "")}),
+    Case("outlive_thread", relu("""
+import threading, time
+def linger():
+    while True:
+        time.sleep(0.05)
+threading.Thread(target=linger, name='@TOKEN@', daemon=False).start()
+sys.stdin.close()
+""" + RELU_OK), FULL, {"test_relu_forward": ("passed", "")}),
+    Case("escape_sequences", relu("""
+raise RuntimeError('\\x1b]52;c;@TOKEN@\\x07\\x1b[2J\\x1b[31mcleared\\x9b2J')"""), 4,
+         {"test_relu_forward": ("failed", "RuntimeError:")}),
     Case("network", {"layers.py": method("Relu", "forward", """
 import socket
 with socket.create_connection(('127.0.0.1', @PORT@), timeout=1) as s:
@@ -241,6 +282,18 @@ except OSError:
 
 # --- hostile to the grade (each on top of an honest-but-wrong Linear.forward) --------------------
 GRADE = [
+    cheat("forged_big_reply", "", """
+import struct
+# a reply header promising 512 MiB, written straight into the protocol pipe
+header = b'{"id": 1, "ok": true, "value": {"$nd": 0}, "warnings": [], "output": ""}'
+for fd in range(3, 1024):
+    try:
+        if 'pipe' in os.readlink(f'/proc/self/fd/{fd}'):
+            os.write(fd, b'MLPG' + struct.pack('<II', len(header), 1) + header + struct.pack('<Q', 512 * 2**20))
+    except OSError:
+        pass
+self._saved_for_backward(input)
+return input @ self.W"""),
     cheat("patch_numpy", """
 import numpy as np
 np.allclose = lambda *a, **k: True

@@ -157,8 +157,9 @@ def zip_submission(path: Path, sid: str, codes: dict[str, bytes],
 
 # --- "the host is untouched" ------------------------------------------------------------------
 
-def snapshot(*roots: Path) -> dict[str, tuple[int, int, str]]:
-    """path -> (size, mtime_ns, sha256) for every file under the roots (hashes: small files only)."""
+def snapshot(*roots: Path) -> dict[str, tuple[int, int, str, int, int]]:
+    """path -> (size, mtime_ns, sha256, owner, mode) for every file under the roots (hashes: small
+    files only); owner and mode catch a chown or chmod that would not change the contents."""
     found = {}
     for root in roots:
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if "__pycache__" not in p.parts)
@@ -166,7 +167,7 @@ def snapshot(*roots: Path) -> dict[str, tuple[int, int, str]]:
             if p.is_file() and not p.is_symlink():
                 st = p.stat()
                 digest = hashlib.sha256(p.read_bytes()).hexdigest() if st.st_size < 2**24 else ""
-                found[str(p)] = (st.st_size, st.st_mtime_ns, digest)
+                found[str(p)] = (st.st_size, st.st_mtime_ns, digest, st.st_uid, st.st_mode)
     return found
 
 

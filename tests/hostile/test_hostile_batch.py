@@ -149,7 +149,7 @@ def batch(request, tmp_path_factory, tiny_assignment, canary, kit):
     for case in cases.ALL:
         values = {"TOKEN": kit.TOKEN, "PORT": str(listener.getsockname()[1]), "SECRETS": repr(secrets),
                   "TARGETS": repr(targets), "OUT": str(out), "SID": case.sid, "REFERENCE": str(kit.REFERENCE),
-                  "REFERENCE_PATH": repr(str(kit.REFERENCE))}
+                  "REFERENCE_PATH": repr(str(kit.REFERENCE)), "TMPDIR": str(tmpdir), "CANARY": str(canary)}
         codes = {k: (None if v is None else _fill(v, values)) for k, v in case.edits.items()}
         kit.zip_submission(zips / f"{case.sid}.zip", case.sid, kit.reference_codes(codes))
     archives = _archive_cases(kit)
@@ -270,3 +270,22 @@ def test_hostile_archives(batch, sid):
         assert results["score"] == 0 and results["tests"][0]["status"] == "failed"
     for note in notes:
         assert any(note in n for n in results["extra_data"]["notes"]), results["extra_data"]["notes"]
+
+
+def test_student_text_reaches_the_terminal_without_its_escape_sequences(batch):
+    """OSC 52 (clipboard), CSI 2J (clear screen), colours: what the TA's terminal shows is plain text."""
+    from grader.render.gradescope import results_from_json
+    from grader.render.terminal import render_terminal
+
+    result = results_from_json(batch.results("escape_sequences"))
+    assert "\x1b" in result.outcomes[0].message or "\x9b" in result.outcomes[0].message  # kept in results.json
+    table = render_terminal(result, width=200)
+    assert "\x1b" not in table and "\x9b" not in table and "\x07" not in table
+    assert "cleared" in table
+
+
+def test_a_planted_link_never_redirects_the_copy_or_its_owner(batch, canary):
+    """symlink_then_crash planted links to the canary and crashed: the restart's copy and chown did
+    not follow them (the snapshot of the watched files, owners included, is unchanged too)."""
+    st = canary.stat()
+    assert (st.st_uid, canary.read_text()) == (os.geteuid(), "untouched\n")
