@@ -58,6 +58,9 @@ def parse_args(argv=None):
     parser.add_argument('--data-dir', default=None,
                         help='folder of the four MNIST IDX files (None: $MNIST_DIR, else ../data/mnist)')
     parser.add_argument('--json', metavar='PATH', help='write the per-epoch figures to this file')
+    parser.add_argument('--dtype', choices=['float32', 'float64'], default='float32',
+                        help='type of the data and the weights: float32 runs about twice as fast as float64, '
+                             'with the same accuracy up to seed noise')
     return parser.parse_args(argv)
 
 
@@ -84,6 +87,15 @@ def build_model(args):
     return model
 
 
+def cast_parameters(model, dtype):
+    """Each Linear's arrays in the data's dtype (drawn in float64 as the layer does, then cast), so that
+    a float32 batch stays float32 through forward, backward and update."""
+    for layer in model.layer_list:
+        if layer.trainable:
+            for name in ('W', 'b', 'grad_W', 'grad_b', 'diff_W', 'diff_b'):
+                setattr(layer, name, getattr(layer, name).astype(dtype))
+
+
 def build_loss(args):
     return LOSSES[args.loss](name='loss')
 
@@ -93,6 +105,7 @@ def train(args, data):
     train_data, test_data, train_label, test_label = data
     np.random.seed(args.seed)
     model = build_model(args)
+    cast_parameters(model, train_data.dtype)
     loss = build_loss(args)
     config = {
         'learning_rate': args.lr,
@@ -150,7 +163,7 @@ def main(argv=None):
     args.data_dir = find_data_dir(args.data_dir)
     start = time.time()
     try:
-        data = load_mnist_2d(args.data_dir)
+        data = load_mnist_2d(args.data_dir, np.dtype(args.dtype))
     except (FileNotFoundError, ValueError) as e:
         sys.exit('run_mlp.py: %s' % e)  # one line naming the file, not a traceback
     result = train(args, data)

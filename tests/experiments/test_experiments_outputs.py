@@ -96,13 +96,13 @@ def test_rerun_trains_only_the_missing_run_and_gets_the_same_figures(tiny_grid, 
 
 
 def test_runner_trains_as_run_mlp_does(tiny_grid, tiny_mnist, tmp_path):
-    """Same seed and options: the runner's figures are run_mlp's own."""
+    """Same seed and options: the runner's figures are run_mlp's own (the runner trains in float64)."""
     out, _ = tiny_grid
     path = tmp_path / 'run.json'
     done = subprocess.run([sys.executable, 'run_mlp.py', '--hidden', '16', '--activation', 'Relu', '--loss', 'MSE',
                            '--lr', '0.01', '--momentum', '0.9', '--weight-decay', '0', '--epochs', '1',
                            '--lr-halve-at', '--batch-size', '100', '--init-std', '0.05', '--seed', '0',
-                           '--data-dir', str(tiny_mnist), '--json', str(path)],
+                           '--data-dir', str(tiny_mnist), '--json', str(path), '--dtype', 'float64'],
                           cwd=os.path.join(REPO, 'reference', 'codes'), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     theirs = json.loads(path.read_text())['final']
