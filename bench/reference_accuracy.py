@@ -45,7 +45,8 @@ def main(argv=None) -> int:
         missed += not ok
         goal = f">= {goal_acc:.1%}" + (f" in <= {goal_s:.0f} s" if goal_s else "")
         print(f"{name:<8} python reference/codes/run_mlp.py {' '.join(flags)}".rstrip())
-        print(f"         test accuracy {acc:.2%}, wall {wall:.1f} s, {len(result['epochs'])} epochs "
+        print(f"         test accuracy {acc:.2%}, wall {wall:.1f} s, {len(result['epochs'])} epochs, "
+              f"{result['config']['dtype']}, {result['blas_threads']} BLAS thread(s) "
               f"(goal {goal}: {'met' if ok else 'MISSED'})")
     return 1 if missed else 0
 

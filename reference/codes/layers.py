@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 
 
@@ -126,7 +128,7 @@ class Gelu(Layer):
 
     def __init__(self, name):
         super(Gelu, self).__init__(name)
-        self.k = np.sqrt(2 / np.pi)
+        self.k = math.sqrt(2 / math.pi)  # a Python float: float32 inputs stay float32
         self.c = 0.044715
 
     def forward(self, input):
@@ -204,11 +206,14 @@ class Linear(Layer):
         wd = config['weight_decay']
 
         # TODO START
-        self.diff_W = mm * self.diff_W + (self.grad_W + wd * self.W)
-        self.W = self.W - lr * self.diff_W
+        # in place (same formula, same order of operations): no new W each step, dtype kept
+        self.diff_W *= mm
+        self.diff_W += self.grad_W + wd * self.W
+        self.W -= lr * self.diff_W
 
-        self.diff_b = mm * self.diff_b + (self.grad_b + wd * self.b)
-        self.b = self.b - lr * self.diff_b
+        self.diff_b *= mm
+        self.diff_b += self.grad_b + wd * self.b
+        self.b -= lr * self.diff_b
         # TODO END
 
 
@@ -227,7 +232,8 @@ class Dropout(Layer):
         # TODO START
         if not self.training:
             return input
-        mask = (np.random.rand(*input.shape) >= self.drop_rate) / (1 - self.drop_rate)
+        keep = np.random.rand(*input.shape) >= self.drop_rate
+        mask = keep.astype(input.dtype) / (1 - self.drop_rate)
         self._saved_for_backward(mask)
         return input * mask
         # TODO END

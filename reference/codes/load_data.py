@@ -33,12 +33,12 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
-def load_mnist_2d(data_dir):
-    """Returns (train_data, test_data, train_label, test_label): images as float (N, 784)
-    scaled (x - 128) / 255, labels as integers 0..9."""
+def load_mnist_2d(data_dir, dtype=np.float64):
+    """Returns (train_data, test_data, train_label, test_label): images as float (N, 784) of the
+    given dtype, scaled (x - 128) / 255, labels as integers 0..9."""
     arrays = {key: read_idx(os.path.join(data_dir, name)) for key, name in FILES.items()}
-    trX = (arrays['train_images'].reshape(-1, 28 * 28).astype(float) - 128.0) / 255.0
-    teX = (arrays['test_images'].reshape(-1, 28 * 28).astype(float) - 128.0) / 255.0
+    trX = (arrays['train_images'].reshape(-1, 28 * 28).astype(dtype) - 128.0) / 255.0
+    teX = (arrays['test_images'].reshape(-1, 28 * 28).astype(dtype) - 128.0) / 255.0
     trY = arrays['train_labels'].astype(np.int64)
     teY = arrays['test_labels'].astype(np.int64)
     return trX, teX, trY, teY

@@ -87,7 +87,7 @@ class FocalLoss(object):
 
     def forward(self, input, target):
         # TODO START
-        alpha = np.asarray(self.alpha)
+        alpha = np.asarray(self.alpha, dtype=input.dtype)
         weight = (alpha * target + (1 - alpha) * (1 - target)) * target
         log_h = log_softmax(input)
         focus = (1 - np.exp(log_h)) ** self.gamma
@@ -96,7 +96,7 @@ class FocalLoss(object):
 
     def backward(self, input, target):
         # TODO START
-        alpha = np.asarray(self.alpha)
+        alpha = np.asarray(self.alpha, dtype=input.dtype)
         weight = (alpha * target + (1 - alpha) * (1 - target)) * target
         log_h = log_softmax(input)
         h = np.exp(log_h)

@@ -4,8 +4,8 @@ from datetime import datetime
 import numpy as np
 
 
-def onehot_encoding(label, max_num_class):
-    encoding = np.eye(max_num_class)
+def onehot_encoding(label, max_num_class, dtype=np.float64):
+    encoding = np.eye(max_num_class, dtype=dtype)
     encoding = encoding[label]
     return encoding
 

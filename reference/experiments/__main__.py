@@ -6,7 +6,7 @@ import sys
 from . import plots
 from .plans import ACTIVATIONS, BASE, DATASET_DIRS, LOSSES, NOISE_MODES, datasets, decay, extras, grid, sweep
 from .reports import REPORTS
-from .runner import ExperimentError, run_all
+from .runner import ExperimentError, run_all, worker_threads
 
 PROG = 'experiments'
 
@@ -38,6 +38,9 @@ def _common_options():
     run = common.add_argument_group('running')
     run.add_argument('--out', default='experiments-out', help='output folder (default: experiments-out)')
     run.add_argument('--jobs', type=_positive, default=1, help='worker processes (default: 1)')
+    run.add_argument('--threads', type=_positive, default=0,
+                     help='BLAS threads per worker (default: a *_NUM_THREADS variable if set, else the idle '
+                          'cores shared among the jobs: 1 when other processes keep the machine busy)')
     run.add_argument('--data-dir', type=_folder, action='append', default=[], metavar='NAME=DIR',
                      help='folder of a dataset\'s IDX files (default: %s)'
                      % ', '.join('%s=%s' % item for item in DATASET_DIRS.items()))
@@ -137,7 +140,9 @@ def main(argv=None):
     try:
         data_dirs = dict(args.data_dir)
         configs = available_datasets(plan(args, base_config(args)), data_dirs)
-        results = run_all(configs, args.out, args.jobs, data_dirs, quiet=args.quiet)
+        threads, why = worker_threads(args.jobs, args.threads)
+        print('%s: %d worker(s), %d BLAS thread(s) each (%s)' % (PROG, args.jobs, threads, why))
+        results = run_all(configs, args.out, args.jobs, data_dirs, quiet=args.quiet, threads=threads)
     except ExperimentError as error:
         print('%s: error: %s' % (PROG, error), file=sys.stderr)
         return 2

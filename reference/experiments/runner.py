@@ -12,12 +12,30 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .plans import DATASET_DIRS, run_key, run_name
 
-# one BLAS thread per worker: with --jobs workers on as many cores, more threads only contend
-THREAD_VARIABLES = ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')
+# read by each worker's BLAS once, when numpy loads there (the same variables run_mlp.py sets)
+THREAD_VARIABLES = ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS')
 
 
 class ExperimentError(Exception):
     """A problem the user can fix (a missing dataset, a bad option): one line, no traceback."""
+
+
+def worker_threads(jobs, requested=0, environ=os.environ, cores=None, load=None):
+    """(BLAS threads per worker, why): --threads if given, else a *_NUM_THREADS variable already set,
+    else the cores no other process is using (by the load average) shared among the jobs, at least 1.
+
+    BLAS threads wait for each other by spinning: one more thread than there are free cores made
+    single epochs take 28-45 s instead of 2 s on a shared 2-core machine.
+    """
+    if requested > 0:
+        return requested, '--threads'
+    for name in THREAD_VARIABLES:
+        if environ.get(name, '').strip().isdigit() and int(environ[name]) > 0:
+            return int(environ[name]), name
+    cores = cores or (len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1)
+    load = os.getloadavg()[0] if load is None else load
+    idle = max(0, int(cores - load + 0.5))
+    return max(1, idle // jobs), 'automatic: load %.1f on %d cores, %d jobs' % (load, cores, jobs)
 
 
 def run_path(out_dir, config):
@@ -50,15 +68,16 @@ def _train_in_worker(config, data_dir, path):
     return training.run_and_save(config, data_dir, path)
 
 
-def run_all(configs, out_dir, jobs=1, data_dirs=None, quiet=False):
-    """Trains every configuration not finished yet; returns the results in the order of configs."""
+def run_all(configs, out_dir, jobs=1, data_dirs=None, quiet=False, threads=1):
+    """Trains every configuration not finished yet, each worker with `threads` BLAS threads; returns
+    the results in the order of configs."""
     unique = list({run_key(c): c for c in configs}.values())  # experiments may repeat a run
     os.makedirs(os.path.join(out_dir, 'runs'), exist_ok=True)
     todo = [c for c in unique if read_run(run_path(out_dir, c), c) is None]
     folders = {c['dataset']: dataset_dir(c, data_dirs or {}) for c in todo}
     if todo:
         for variable in THREAD_VARIABLES:
-            os.environ.setdefault(variable, '1')
+            os.environ[variable] = str(threads)
         columns = (TextColumn('{task.description}'), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         # spawn, not fork: the workers start clean and read the thread limits above when numpy loads
         context = multiprocessing.get_context('spawn')

@@ -89,6 +89,12 @@ def finite_or_none(value):
     return value
 
 
+def blas_threads():
+    """The BLAS threads the runner gave this worker (None when run some other way)."""
+    value = os.environ.get('OPENBLAS_NUM_THREADS', '')
+    return int(value) if value.isdigit() else None
+
+
 def run(config, data_dir):
     """Trains one configuration; returns run_mlp's --json layout plus confusion and weight histograms."""
     data = load_data(data_dir, config['train_size'], config['test_size'])
@@ -105,6 +111,7 @@ def run(config, data_dir):
         'confusion': confusion.tolist(),
         'weights': weight_histograms(model),
         'wall_s': time.time() - start,
+        'blas_threads': blas_threads(),
     }
 
 

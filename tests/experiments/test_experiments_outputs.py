@@ -58,6 +58,7 @@ def test_grid_writes_each_run_with_curves_confusion_and_weights(tiny_grid):
         assert sum(confusion[i][i] for i in range(10)) / 100 == pytest.approx(epoch['test_acc'])
         assert [layer['shape'] for layer in run['weights']] == [[784, 16], [16, 10]]
         assert [sum(layer['counts']) for layer in run['weights']] == [784 * 16, 160]
+        assert run['blas_threads'] >= 1  # the runner chose and set it (automatic here)
 
 
 def test_grid_table_has_one_row_per_run(tiny_grid):
@@ -96,13 +97,13 @@ def test_rerun_trains_only_the_missing_run_and_gets_the_same_figures(tiny_grid, 
 
 
 def test_runner_trains_as_run_mlp_does(tiny_grid, tiny_mnist, tmp_path):
-    """Same seed and options: the runner's figures are run_mlp's own."""
+    """Same seed and options: the runner's figures are run_mlp's own (the runner trains in float64)."""
     out, _ = tiny_grid
     path = tmp_path / 'run.json'
     done = subprocess.run([sys.executable, 'run_mlp.py', '--hidden', '16', '--activation', 'Relu', '--loss', 'MSE',
                            '--lr', '0.01', '--momentum', '0.9', '--weight-decay', '0', '--epochs', '1',
                            '--lr-halve-at', '--batch-size', '100', '--init-std', '0.05', '--seed', '0',
-                           '--data-dir', str(tiny_mnist), '--json', str(path)],
+                           '--data-dir', str(tiny_mnist), '--json', str(path), '--dtype', 'float64'],
                           cwd=os.path.join(REPO, 'reference', 'codes'), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     theirs = json.loads(path.read_text())['final']
@@ -181,6 +182,29 @@ def test_extras_compares_backprop_with_each_variant(tmp_path, tiny_mnist, experi
         'noise 0.1 backward', 'noise 0.1 same', 'noise 0.1 fresh', 'round 1']
     losses = {run['final']['train_loss'] for run in read_runs(out).values()}
     assert len(losses) == 9  # each variant trains differently
+
+
+def test_threads_flag_reaches_every_worker(tmp_path, tiny_mnist, experiments):
+    """--threads sets the BLAS variables before the workers start; each run records what it had."""
+    done = experiments('decay', '--out', tmp_path, '--data-dir', 'mnist=%s' % tiny_mnist, '--halve-at', 1,
+                       '--seeds', 0, '--epochs', 1, '--threads', 1, '--no-plots', *TINY)
+    assert done.returncode == 0, done.stderr
+    assert 'experiments: 2 worker(s), 1 BLAS thread(s) each (--threads)' in done.stdout
+    runs = read_runs(tmp_path)
+    assert len(runs) == 2 and {run['blas_threads'] for run in runs.values()} == {1}
+
+
+@pytest.mark.parametrize('jobs, requested, environ, cores, load, expected', [
+    (2, 3, {'OMP_NUM_THREADS': '1'}, 2, 0.0, (3, '--threads')),
+    (1, 0, {'OPENBLAS_NUM_THREADS': '2'}, 2, 5.0, (2, 'OPENBLAS_NUM_THREADS')),
+    (1, 0, {}, 2, 0.2, (2, 'automatic: load 0.2 on 2 cores, 1 jobs')),   # idle: both cores
+    (2, 0, {}, 2, 0.2, (1, 'automatic: load 0.2 on 2 cores, 2 jobs')),   # shared among the jobs
+    (1, 0, {}, 2, 1.8, (1, 'automatic: load 1.8 on 2 cores, 1 jobs')),   # busy: one
+    (2, 0, {}, 8, 0.0, (4, 'automatic: load 0.0 on 8 cores, 2 jobs')),
+])
+def test_worker_threads(runner_modules, jobs, requested, environ, cores, load, expected):
+    runner = runner_modules('reference.experiments.runner')
+    assert runner.worker_threads(jobs, requested, environ, cores, load) == expected
 
 
 def test_user_errors_are_one_line(tmp_path, experiments):

@@ -40,8 +40,8 @@ BROKEN = {
         {"test_tanh_stable_on_large_inputs"}),
     "linear_forward_without_bias": ({"layers.py": [("return input @ self.W + self.b", "return input @ self.W")]},
                                     {"test_linear_forward", "test_linear_backward_matches_forward"}),
-    "dropout_not_rescaled": ({"layers.py": [("(np.random.rand(*input.shape) >= self.drop_rate) / (1 - self.drop_rate)",
-                                             "(np.random.rand(*input.shape) >= self.drop_rate) * 1.0")]},
+    "dropout_not_rescaled": ({"layers.py": [("mask = keep.astype(input.dtype) / (1 - self.drop_rate)",
+                                             "mask = keep.astype(input.dtype) * 1.0")]},
                              {"test_dropout_scales_kept_units"}),
     "focal_gradient_missing_1_over_n": (
         {"loss.py": [("return (q - h * np.sum(q, axis=1, keepdims=True)) / input.shape[0]",
@@ -50,7 +50,8 @@ BROKEN = {
     "linear_grad_b_averaged": ({"layers.py": [("self.grad_b = grad_output.sum(axis=0)",
                                                "self.grad_b = grad_output.mean(axis=0)")]},
                                {"test_linear_backward_grad_b", "test_linear_backward_matches_forward"}),
-    "momentum_on_wrong_buffer": ({"layers.py": [("self.diff_W = mm * self.diff_W", "self.diff_W = mm * self.diff_b")]},
+    "momentum_on_wrong_buffer": ({"layers.py": [("self.diff_W *= mm\n        self.diff_W += self.grad_W + wd * self.W",
+                                                 "self.diff_W = mm * self.diff_b + (self.grad_W + wd * self.W)")]},
                                  {"test_linear_update_momentum", "test_linear_update_weight_decay"}),
     "dropout_mask_not_reused": (
         {"layers.py": [("return grad_output * self._saved_tensor",
@@ -76,7 +77,7 @@ FORGIVEN = {"layers.py": [
     ("self.alpha = 1.67326", "self.alpha = 1.6733"),
     # finite, but e^1000 overflows on the way: a note, no points lost
     ("return input * sigmoid(input)", "return input / (1 + np.exp(-input))"),
-    ("self.k = np.sqrt(2 / np.pi)", "self.k = 0.7979"),
+    ("self.k = math.sqrt(2 / math.pi)", "self.k = 0.7979"),
     # Gelu.backward by a forward difference of step 1e-6, as some students write it
     ("        u = self._saved_tensor\n        t = np.tanh(self.k * (u + self.c * u ** 3))\n"
      "        dt = (1 - t ** 2) * self.k * (1 + 3 * self.c * u ** 2)\n"

@@ -1,6 +1,7 @@
 """Fixtures for the reference solution's tests: its modules, MNIST, and a tiny MNIST written to disk."""
 import gzip
 import importlib
+import shutil
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -63,3 +64,12 @@ def tiny_mnist_dir(tmp_path_factory, tiny_raw):
     for name, array in zip(IDX_FILES, tiny_raw):
         write_idx(folder / (name + ".gz"), array)
     return folder
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory, tiny_mnist_dir):
+    """The hand-out layout: codes/ (the reference files) beside data/mnist/ (the tiny MNIST)."""
+    root = tmp_path_factory.mktemp("handout")
+    shutil.copytree(CODES_DIR, root / "codes", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(tiny_mnist_dir, root / "data" / "mnist")
+    return root

@@ -1,7 +1,6 @@
 """The reference learns: a short real run on MNIST, and run_mlp.py as a real command."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,15 +39,6 @@ def test_build_model_stacks_hidden_layers_with_dropout(ref):
     assert [layer.W.shape for layer in model.layer_list if kinds[0] == type(layer).__name__] == \
         [(784, 512), (512, 256), (256, 10)]
     assert type(ref.run_mlp.build_loss(ref.run_mlp.parse_args(["--loss", "Hinge"]))).__name__ == "HingeLoss"
-
-
-@pytest.fixture(scope="module")
-def handout(tmp_path_factory, tiny_mnist_dir):
-    """The hand-out layout: codes/ (the reference files) beside data/mnist/ (the tiny MNIST)."""
-    root = tmp_path_factory.mktemp("handout")
-    shutil.copytree(CODES_DIR, root / "codes", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(tiny_mnist_dir, root / "data" / "mnist")
-    return root
 
 
 def run_mlp(handout, *args, extra_path=None):

@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 
 
@@ -118,7 +120,7 @@ class Gelu(Layer):
 
     def __init__(self, name):
         super(Gelu, self).__init__(name)
-        self.k = np.sqrt(2 / np.pi)
+        self.k = math.sqrt(2 / math.pi)  # a Python float: float32 inputs stay float32
         self.c = 0.044715
 
     def forward(self, input):
