@@ -1,27 +1,38 @@
-"""grade-similarity on 1,000 generated submissions: time, and average precision on planted copies.
+"""grade-similarity on generated submissions: time, memory, average precision on planted copies.
 
-Run:  python bench/similarity_speed.py [--students 1000] [--blocks 16] [--no-copydetect]
+Run:  python bench/similarity_speed.py [--students 1000] [--blocks 16] [--cohort DIR]
+                                       [--base DIR] [--no-copydetect]
 Honest students come from tests/similarity/planting.py: each block from one of six independent
 implementations (the five test fixtures and the reference), then every site of it decided on its
 own (operand order, x**2 / x*x / np.square, np.sum(x) / x.sum(), matmul / dot / @, axis=1 / -1,
 temporaries inlined or introduced, names), so honest students share the short obvious blocks, as
 in a real class, but rarely a long block verbatim. 40 students are copiers instead, each
 disguising one classmate's code: exact, renamed, reformatted, reordered, comments + dead code, or
-one block only (the classmate's longest). If copydetect (PyPI) is installed it runs on the same
+one block only (the classmate's longest). --cohort keeps the generated folders there and reuses
+them (30,000 students take minutes to generate).
+The command runs as a child process (`grade-similarity DIR --out ... --top 0`); its wall and CPU
+time (worker processes included) and its memory, the peak of the summed RSS of its process tree
+sampled every 20 ms, are reported with their ratio to a baseline measured in the same run (read
+every file, find its blocks, ast.parse each block, on one core), since the machine is shared.
+--base DIR runs another checkout's grade-similarity (e.g. `git archive <commit>` unpacked there)
+on the same cohort in the same run. If copydetect (PyPI) is installed it runs on the same
 layers.py/loss.py files, told the template (the reference with stubbed blocks) as boilerplate.
-Times are wall and CPU (worker processes included) and their ratio to a baseline measured in the
-same run (read every file, find its blocks, ast.parse each block, on one core), since the
-machine is shared. Prints a markdown table.
+Prints a markdown table.
 """
 from __future__ import annotations
 
 import argparse
 import ast
+import csv
 import importlib.util
+import json
 import os
 import random
+import resource
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -29,8 +40,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from code_analyze.blocks import find_blocks  # noqa: E402
-from grader.similarity.command import main as similarity_main  # noqa: E402
-from grader.similarity.command import compare_submissions  # noqa: E402
 from grader.similarity.normalize import dedent  # noqa: E402
 
 SEED = 20240601
@@ -145,14 +154,69 @@ def run_baseline(paths: list[Path]) -> Clock:
     return clock
 
 
-def run_ours(paths: list[Path], out: Path) -> tuple[Clock, dict, dict]:
-    """The whole command (read, normalise, score, write CSV and HTML); then scores by pair."""
-    with Clock() as clock:
-        similarity_main([str(p) for p in paths] + ["--out", str(out), "--top", "0"])
-    cohort, pairs = compare_submissions([str(p) for p in paths], [])
-    labels = [s.label for s in cohort.students]
-    by_pair = {tuple(sorted((labels[p.a], labels[p.b]))): p for p in pairs}
-    return clock, {k: p.score for k, p in by_pair.items()}, {k: p.overall for k, p in by_pair.items()}
+RUN = "import sys; from grader.cli import similarity_main; sys.exit(similarity_main())"
+
+
+class Run:
+    """One grade-similarity process on the cohort: time, memory, exit status, scores by pair."""
+
+    def __init__(self, source: Path, cohort: Path, out: Path):
+        env = {**os.environ, "PYTHONPATH": str(source)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", RUN, str(cohort), "--out", str(out), "--top", "0"],
+                                   cwd=source, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        sampler = _TreeMemory(process.pid)
+        sampler.start()
+        self.stderr = process.communicate()[1].decode(errors="replace").strip()
+        self.wall = time.perf_counter() - start
+        sampler.stop.set()
+        sampler.join()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        self.peak_mb = sampler.peak / 2**20
+        self.returncode = process.returncode
+        self.score, self.overall = {}, {}
+        if process.returncode == 0:
+            with open(out / "similarity.csv", newline="") as f:
+                for row in csv.DictReader(f):
+                    pair = tuple(sorted((row["a"], row["b"])))
+                    self.score[pair], self.overall[pair] = float(row["score"]), float(row["overall"])
+
+
+class _TreeMemory(threading.Thread):
+    """The peak over time of the summed resident memory of a process and its descendants."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.02):
+            self.peak = max(self.peak, sum(_rss(p) for p in _tree(self.pid)))
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def run_copydetect(cohort_dir: Path, template: Path) -> tuple[Clock, dict]:
@@ -173,42 +237,65 @@ def run_copydetect(cohort_dir: Path, template: Path) -> tuple[Clock, dict]:
     return clock, {pair: sum(v) / len(v) for pair, v in per_pair.items()}
 
 
+def cohort_at(dest: Path, students: int, blocks: int | None) -> tuple[Path, set[tuple[str, str]]]:
+    """The generated cohort in dest (made there the first time) and its planted pairs."""
+    planted_file = dest / "planted.json"
+    if not planted_file.exists():
+        _, planted = build_cohort(dest / "cohort", students, blocks)
+        planted_file.write_text(json.dumps(sorted(planted)))
+    return dest / "cohort", {tuple(p) for p in json.loads(planted_file.read_text())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--blocks", type=int, default=None,
                         help="fill only the first N blocks (the issue's target is 16; default all 21)")
+    parser.add_argument("--cohort", type=Path, help="keep the generated cohort in this folder and reuse it")
+    parser.add_argument("--base", type=Path, help="also run the grade-similarity of this checkout")
     parser.add_argument("--no-copydetect", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        paths, planted = build_cohort(tmp / "cohort", args.students, args.blocks)
-        # the baseline runs before and after ours: the machine is shared and its load drifts
+        cohort, planted = cohort_at(args.cohort or tmp / "generated", args.students, args.blocks)
+        paths = sorted(cohort.iterdir())
+        # the baseline runs before and after the detectors: the machine is shared and its load drifts
         before = run_baseline(paths)
-        ours_clock, score, overall = run_ours(paths, tmp / "out")
+        runs = [("grade-similarity (this checkout)", Run(ROOT, cohort, tmp / "ours"))]
+        if args.base:
+            runs.append((f"grade-similarity ({args.base.name})", Run(args.base.resolve(), cohort, tmp / "base")))
         after = run_baseline(paths)
         base_wall, base_cpu = (before.wall + after.wall) / 2, (before.cpu + after.cpu) / 2
-        rows = [("grade-similarity, ranked by score", ours_clock, average_precision(score, planted)),
-                ("grade-similarity, ranked by overall only", None, average_precision(overall, planted))]
+        rows = []
+        for name, run in runs:
+            if run.returncode:
+                rows.append((name, run, None, f"exit {run.returncode}: {run.stderr.splitlines()[-1:]}"))
+                continue
+            rows.append((name + ", ranked by score", run, average_precision(run.score, planted), ""))
+            rows.append((name + ", ranked by overall only", None, average_precision(run.overall, planted), ""))
         if not args.no_copydetect and importlib.util.find_spec("copydetect"):
-            cd_clock, cd = run_copydetect(tmp / "cohort", write_template(tmp / "template"))
-            rows.append(("copydetect 0.5 (PyPI), same files", cd_clock, average_precision(cd, planted)))
+            cd_clock, cd = run_copydetect(cohort, write_template(tmp / "template"))
+            rows.append(("copydetect 0.5 (PyPI), same files", cd_clock, average_precision(cd, planted), ""))
     blocks = min(args.blocks or 99, len(planting.reference_bodies()))
     print(f"{args.students} submissions x {blocks} blocks, {len(planted)} planted pairs "
           f"({', '.join(KINDS)}), seed {SEED}, {len(os.sched_getaffinity(0))} cores, "
           f"load average {os.getloadavg()[0]:.1f}\n")
     print(f"baseline (read + find blocks + ast.parse every block, one core): "
           f"wall {base_wall:.2f} s, CPU {base_cpu:.2f} s\n")
-    print("| detector | wall (s) | CPU (s) | wall / baseline | CPU / baseline | average precision |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, clock, ap in rows:
+    print("| detector | wall (s) | CPU (s) | wall / baseline | CPU / baseline | peak memory (MB) "
+          "| average precision |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, clock, ap, note in rows:
+        memory = f"{clock.peak_mb:.0f}" if isinstance(clock, Run) else ""
         if clock is None:
-            print(f"| {name} | | | | | {ap:.3f} |")
+            print(f"| {name} | | | | | | {ap:.3f} |")
+        elif ap is None:
+            print(f"| {name} | {clock.wall:.2f} | {clock.cpu:.2f} | | | {memory} | {note} |")
         else:
             print(f"| {name} | {clock.wall:.2f} | {clock.cpu:.2f} | {clock.wall / base_wall:.1f}x | "
-                  f"{clock.cpu / base_cpu:.1f}x | {ap:.3f} |")
+                  f"{clock.cpu / base_cpu:.1f}x | {memory} | {ap:.3f} |")
     print(f"\nrerun: python bench/similarity_speed.py --students {args.students}"
-          + (f" --blocks {args.blocks}" if args.blocks else ""))
+          + (f" --blocks {args.blocks}" if args.blocks else "") + (" --base DIR" if args.base else ""))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The console scripts. Each one hands its arguments to one module's main(argv) -> int.
 
-This is the one place that turns a GraderError into a single line on stderr and exit status 2,
-so no user mistake ever shows a traceback from our own code.
+This is the one place that turns a GraderError (or running out of memory) into a single line on
+stderr and exit status 2, so no user mistake ever shows a traceback from our own code.
 """
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def _run(main: Callable[[list[str]], int], prog: str) -> int:
         return main(sys.argv[1:])
     except GraderError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except MemoryError:  # the traceback would only say where the last allocation happened to fail
+        print(f"{prog}: error: out of memory; give the process more memory or less work at once",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)

@@ -21,14 +21,17 @@ _ESCAPE_SEQUENCES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?")  # the 8-bit CSI and OSC
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0/C1 controls but TAB and LF, and the bidirectional overrides that reorder what is shown."""
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+"""Lone surrogates (a file name that was not UTF-8): shown as U+FFFD, never a crash when written."""
 
 
 def csv_cell(text: str) -> str:
     """`text` as a cell no spreadsheet runs as a formula: an apostrophe before a formula prefix."""
-    text = str(text)
+    text = _SURROGATE.sub("\ufffd", str(text))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def terminal_text(text: str) -> str:
-    """`text` without escape sequences or control characters (TAB and newline kept)."""
-    return _CONTROLS.sub("", _ESCAPE_SEQUENCES.sub("", str(text)))
+    """`text` on one line, without escape sequences or control characters (tabs and newlines become spaces)."""
+    text = _ESCAPE_SEQUENCES.sub("", str(text)).replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
+    return _SURROGATE.sub("\ufffd", _CONTROLS.sub("", text))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,18 +59,68 @@ def winnow(tokens: Sequence[str]) -> dict[int, tuple[int, ...]]:
     return {h: tuple(p) for h, p in out.items()}
 
 
-class FingerprintIndex:
-    """Per block key, fingerprint hash -> the students whose block has it (ascending)."""
+@dataclass(frozen=True)
+class Postings:
+    """An inverted index as flat arrays: fingerprint id -> the students that hold it, ascending.
 
-    def __init__(self) -> None:
-        self.postings: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    The holders of fingerprint f are holders[ptr[f]:ptr[f + 1]]. Kept as numpy arrays, not
+    dicts of lists: a cohort of 30,000 holds millions of (student, fingerprint) incidences.
+    """
 
-    def add(self, student: int, key: str, fingerprints: Iterable[int]) -> None:
-        """Students must be added in ascending order, so each posting list stays sorted."""
-        block = self.postings[key]
-        for h in fingerprints:
-            block[h].append(student)
+    ptr: np.ndarray  # int64, one more than there are fingerprints
+    holders: np.ndarray  # int64 students
+    rank: np.ndarray  # per incidence as given to build(): its student's place among the holders
 
-    def frequency(self, key: str, h: int) -> int:
-        """How many students' block `key` has fingerprint `h`."""
-        return len(self.postings[key].get(h, ()))
+    @property
+    def df(self) -> np.ndarray:
+        """How many students hold each fingerprint."""
+        return np.diff(self.ptr)
+
+    @classmethod
+    def build(cls, students: np.ndarray, fids: np.ndarray, count: int) -> "Postings":
+        """From incidences (student, fingerprint id), each pair at most once."""
+        order = np.lexsort((students, fids))
+        ptr = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(fids, minlength=count), out=ptr[1:])
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order)) - ptr[fids[order]]
+        return cls(ptr, students[order].astype(np.int64), rank)
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenated index ranges [start, start + length): e.g. the holders of some fingerprints."""
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+
+
+def distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each distinct row of `columns` (compared left to right), and each row's
+    id among them, ids in sorted order of the rows."""
+    if not len(columns[0]):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.lexsort(columns[::-1])
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for column in columns:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    ids = np.empty(len(order), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return order[new], ids
+
+
+def keyed_ids(keys: np.ndarray, hashes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """distinct(keys, hashes) for keys in range(count) (block columns), one key at a time: a few
+    small sorts cost a quarter of one sort of (key, hash) rows."""
+    order = np.argsort(keys.astype(np.int16 if count < 2**15 else np.int64), kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(count + 1))
+    ids = np.empty(len(keys), dtype=np.int64)
+    first = [np.zeros(0, dtype=np.int64)]
+    base = 0
+    for key in range(count):
+        segment = order[bounds[key]:bounds[key + 1]]
+        _, at, where = np.unique(hashes[segment], return_index=True, return_inverse=True)
+        ids[segment] = where.ravel() + base
+        first.append(segment[at])
+        base += len(at)
+    return np.concatenate(first), ids

@@ -116,7 +116,7 @@ def test_a_term_folder_then_one_more_zip(tmp_path):
     assert ("  could not grade downloads/gradebook.csv.zip: the id 'gradebook.csv' is the name of a file grade "
             "writes; rename it to the student's id") in lines
     assert any(line.startswith("  could not grade downloads/...zip: the id '..' may hold only") for line in lines)
-    assert any(line.startswith("  could not grade downloads/\tx.zip: the id '\\tx' may hold only") for line in lines)
+    assert any(line.startswith("  could not grade downloads/ x.zip: the id '\\tx' may hold only") for line in lines)
     assert ("  not graded, noted on the student's result: downloads/2023000105.zip: older than "
             "downloads/2023000105.ZIP; graded that one") in lines
     assert ("  not a submission: downloads/README.txt: not a .zip, .tar.gz/.tgz or submission folder") in lines

@@ -45,8 +45,9 @@ def read_honest(name: str) -> Bodies:
     return bodies
 
 
-def write_submission(dest: Path, bodies: Bodies) -> Path:
-    """A submission folder: the reference's codes/ with the blocks of `bodies` filled in."""
+def write_submission(dest: Path, bodies: Bodies, files: dict[str, str] | None = None) -> Path:
+    """A submission folder: the reference's codes/ with the blocks of `bodies` filled in, and
+    `files` (name -> text) added to codes/ or replacing a file there."""
     codes = dest / "codes"
     codes.mkdir(parents=True)
     for source in sorted(REFERENCE_CODES.glob("*.py")):
@@ -54,6 +55,8 @@ def write_submission(dest: Path, bodies: Bodies) -> Path:
         if source.name in FILLED_FILES:
             text = fill_blocks(source.name, text, bodies)
         (codes / source.name).write_text(text)
+    for name, text in (files or {}).items():
+        (codes / name).write_text(text)
     return dest
 
 
@@ -340,6 +343,30 @@ def reordered(bodies: Bodies, swaps=STUDENT_D_SWAPS) -> Bodies:
 
 def one_block(own: Bodies, source: Bodies, key: str) -> Bodies:
     return {**own, key: list(source[key])}
+
+
+def parameters(key: str) -> list[str]:
+    """The parameters of the method around block `key` (`layers.py:Linear.backward:1`)."""
+    file_name, qualname, _ = key.split(":")
+    class_name, method = qualname.split(".")
+    tree = ast.parse((REFERENCE_CODES / file_name).read_text())
+    [cls] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
+    [fn] = [n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == method]
+    return [a.arg for a in fn.args.args]
+
+
+def moved_out(own: Bodies, source: Bodies, keys: list[str], module: str | None = "helpers") -> tuple[Bodies, str]:
+    """The copier's disguise: the source's bodies of `keys` become functions, and each block only
+    calls its function, from `module` (None: the functions sit in the block's own file).
+    Returns (block bodies, the functions' text)."""
+    bodies, text = dict(own), ["import numpy as np", ""]
+    for key in keys:
+        name = key.split(":")[1].replace(".", "_").lower()
+        args = ", ".join(parameters(key))
+        text += [f"def {name}({args}):", *("    " + line for line in source[key]), "", ""]
+        call = f"{module}.{name}({args})" if module else f"{name}({args})"
+        bodies[key] = [f"import {module}", f"return {call}"] if module else [f"return {call}"]
+    return bodies, "\n".join(text)
 
 
 ONE_BLOCK_KEY = "loss.py:HingeLoss.forward:1"

@@ -19,7 +19,7 @@ def _overall(pairs, students):
 
 def test_every_planted_pair_ranks_above_every_honest_pair(planted, planting):
     paths, origin = planted
-    cohort, pairs = compare_submissions([str(p) for p in paths], [])
+    cohort, pairs, _ = compare_submissions([str(p) for p in paths], [])
     by_pair = _overall(pairs, cohort.students)
     labels = sorted(origin)
     planted_scores, honest_scores = [], []
@@ -38,7 +38,7 @@ def test_every_planted_pair_ranks_above_every_honest_pair(planted, planting):
 
 def test_honest_implementations_do_not_score_high_for_being_correct(tmp_path, planting):
     paths = [planting.write_submission(tmp_path / n, planting.read_honest(n)) for n in planting.HONEST]
-    cohort, pairs = compare_submissions([str(p) for p in paths], [])
+    cohort, pairs, _ = compare_submissions([str(p) for p in paths], [])
     assert len(cohort.students) == 5
     assert max(p.score for p in pairs) < 0.25
 
@@ -48,9 +48,9 @@ def test_the_obvious_answer_weighs_nothing(tmp_path, planting):
     obvious = ["return grad_output * (1 - self._saved_tensor ** 2)"]
     key = "layers.py:Tanh.backward:1"
     paths = [planting.write_submission(tmp_path / n, {**planting.read_honest(n), key: obvious}) for n in planting.HONEST]
-    cohort, pairs = compare_submissions([str(p) for p in paths], [], max_share=0.5)
+    cohort, pairs, _ = compare_submissions([str(p) for p in paths], [], max_share=0.5)
     assert all(p.blocks[key] == 0.0 for p in pairs)
-    assert all(cohort.mass[s][key] == 0.0 for s in range(5))
+    assert all(cohort.mass_of(s, key) == 0.0 for s in range(5))
 
 
 def test_previous_years_are_compared_with_this_year_only(tmp_path, planting):
@@ -60,7 +60,7 @@ def test_previous_years_are_compared_with_this_year_only(tmp_path, planting):
     planting.write_submission(old / "old_a_again", a)
     planting.write_submission(tmp_path / "now" / "new_a", a)
     planting.write_submission(tmp_path / "now" / "new_c", c)
-    cohort, pairs = compare_submissions([str(tmp_path / "now")], [str(old)])
+    cohort, pairs, _ = compare_submissions([str(tmp_path / "now")], [str(old)])
     found = {tuple(sorted((cohort.students[p.a].label, cohort.students[p.b].label))) for p in pairs}
     assert ("2023/old_a", "new_a") in found and ("2023/old_a_again", "new_a") in found
     assert ("2023/old_a", "2023/old_a_again") not in found
@@ -76,10 +76,10 @@ def test_command_reads_zips_writes_csv_and_html_and_is_deterministic(planted, tm
                 zf.write(file, f"{folder.name}/{file.relative_to(folder)}")
     assert main([str(zips), "--out", str(tmp_path / "one")]) == 0
     assert main([str(zips), "--out", str(tmp_path / "two")]) == 0
-    for name in ("similarity.csv", "report.html"):
+    for name in ("similarity.csv", "clusters.csv", "report.html"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     rows = (tmp_path / "one" / "similarity.csv").read_text().splitlines()
-    assert rows[0].startswith("rank,a,b,score,overall,evidence,matched_blocks,layers.py:Dropout.backward:1")
+    assert rows[0].startswith("rank,a,b,score,overall,evidence,cluster,matched,layers.py:Dropout.backward:1")
     assert rows[7].split(",")[1:3] == ["b", "copy_one_block_b"]
     html = (tmp_path / "one" / "report.html").read_text()
     assert "class=hit" in html and "<mark>" in html and "http" not in html and "<script" not in html
@@ -141,7 +141,7 @@ def test_submission_folders_and_folders_of_submissions_are_accepted(tmp_path, pl
     a = planting.write_submission(tmp_path / "a", planting.read_honest("student_a"))
     shutil.copytree(a, tmp_path / "class" / "a_copy")
     planting.write_submission(tmp_path / "class" / "c", planting.read_honest("student_c"))
-    cohort, pairs = compare_submissions([str(a), str(tmp_path / "class")], [])
+    cohort, pairs, _ = compare_submissions([str(a), str(tmp_path / "class")], [])
     assert [s.label for s in cohort.students] == ["a", "a_copy", "c"]
     assert (pairs[0].a, pairs[0].b, pairs[0].overall) == (0, 1, 1.0)
 
@@ -158,13 +158,14 @@ def test_one_copied_block_ranks_above_every_honest_pair_in_a_class(tmp_path, pla
         honest[copier] = planting.one_block(honest[copier], honest[source], key)
         copies[(f"s{source:02d}", f"s{copier:02d}")] = key
     paths = [planting.write_submission(tmp_path / f"s{i:02d}", bodies) for i, bodies in enumerate(honest)]
-    cohort, pairs = compare_submissions([str(p) for p in paths], [])
+    cohort, pairs, clusters = compare_submissions([str(p) for p in paths], [])
     by_pair = _overall(pairs, cohort.students)
     honest_best = max(p.score for k, p in by_pair.items() if k not in copies)
     for pair, key in copies.items():
         assert by_pair[pair].score > honest_best
         assert key in by_pair[pair].matched
     assert min(by_pair[pair].overall for pair in copies) < honest_best
+    assert clusters == []  # honest students share blocks, not the whole of their code
 
 
 def test_report_marks_the_matched_fragments_escaped(tmp_path, planting):
@@ -195,7 +196,7 @@ def test_reading_on_several_cores_gives_the_same_pairs(planted, monkeypatch):
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(cohort_module, "ProcessPoolExecutor", CountedPool)
-    cohort, parallel = compare_submissions([str(p) for p in paths], [])
+    cohort, parallel, _ = compare_submissions([str(p) for p in paths], [])
     assert len(pools) == 1
     assert [s.label for s in cohort.students] == sorted(s.label for s in cohort.students)
     assert parallel == serial
