@@ -85,7 +85,7 @@ def parse_args(argv):
     one.add_argument('--datasets', nargs='+', choices=sorted(DATASET_DIRS), default=sorted(DATASET_DIRS))
     commands.add_parser('extras', parents=[common], help='backprop vs the Montreal variants')
     for course in COURSES.values():
-        course.add_parser(commands, common)
+        course.add_parser(commands, _common_options())  # its own copy: it may set other defaults
     return parser.parse_args(argv)
 
 
