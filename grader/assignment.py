@@ -90,7 +90,8 @@ class Layout:
         """Whether a folder holds a submission's code: its code folder, or for a flat layout any of its files."""
         if self.code_folder:
             return (folder / self.code_folder).is_dir()
-        return any((folder / name).is_file() for name in self.files)
+        notebooks = tuple(n[:-3] + ".ipynb" for n in self.files if n.endswith(".py")) if self.notebooks else ()
+        return any((folder / name).is_file() for name in self.files + notebooks)
 
     def shown(self, name: str) -> str:
         """How a file is named to students: `codes/layers.py`, or `layers.py` when flat."""

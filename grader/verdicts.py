@@ -128,7 +128,10 @@ class OutcomeCollector:
         if item.nodeid in self.fractions and status in (PASSED, FAILED):
             score = points * self.fractions[item.nodeid]
         doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
-        return Outcome(test=item.originalname, name=doc[0] if doc else item.name, status=status,
+        name = doc[0] if doc else item.name
+        if doc and hasattr(item, "callspec"):  # a parametrized test's cases share a docstring
+            name += f" ({item.callspec.id})"
+        return Outcome(test=item.originalname, name=name, status=status,
                        score=round(score, 6), max_score=points, message=message,
                        detail=detail[-MAX_DETAIL_CHARS:], leaderboard=tuple(self.leaderboard.get(item.nodeid, ())),
                        tags=(BONUS,) if item.originalname in self.assignment.bonus_tests else (),

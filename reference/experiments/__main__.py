@@ -3,12 +3,14 @@ import argparse
 import os
 import sys
 
-from . import plots
+from . import plots, vu
 from .plans import ACTIVATIONS, BASE, DATASET_DIRS, LOSSES, NOISE_MODES, datasets, decay, extras, grid, sweep
 from .reports import REPORTS
 from .runner import ExperimentError, run_all, worker_threads
 
 PROG = 'experiments'
+COURSES = {'vu': vu}
+"""A course's experiment module: add_parser(commands, common), plan(args, base), report(results, folder, draw)."""
 
 
 def _sizes(text):
@@ -85,6 +87,8 @@ def parse_args(argv):
     one = commands.add_parser('analysis', parents=[common], help='confusion matrix and weight histograms')
     one.add_argument('--datasets', nargs='+', choices=sorted(DATASET_DIRS), default=sorted(DATASET_DIRS))
     commands.add_parser('extras', parents=[common], help='backprop vs the Montreal variants')
+    for course in COURSES.values():
+        course.add_parser(commands, _common_options())  # its own copy: it may set other defaults
     return parser.parse_args(argv)
 
 
@@ -112,6 +116,8 @@ def base_config(args):
 
 def plan(args, base):
     """The configurations the chosen experiment trains."""
+    if args.experiment in COURSES:
+        return COURSES[args.experiment].plan(args, base)
     if args.experiment == 'grid':
         return grid(base, args.activations, args.losses, args.hiddens)
     if args.experiment == 'sweep':
@@ -151,7 +157,7 @@ def main(argv=None):
         print('%s: matplotlib is not installed: tables only (pip install -e .[plots] for figures)' % PROG,
               file=sys.stderr)
     folder = os.path.join(args.out, args.experiment)
-    REPORTS[args.experiment](results, folder, draw)
+    (REPORTS.get(args.experiment) or COURSES[args.experiment].report)(results, folder, draw)
     print('%s: %d runs; results in %s' % (PROG, len(results), folder))
     return 0
 

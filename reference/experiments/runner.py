@@ -3,6 +3,7 @@
 Each run's result is <out>/runs/<key>.json, written by its worker atomically, so an interrupted
 experiment resumes where it stopped and experiments that share a configuration share its run.
 """
+import importlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -64,8 +65,10 @@ def dataset_dir(config, data_dirs):
 
 
 def _train_in_worker(config, data_dir, path):
-    from . import training  # imported in the worker only: it loads the reference's modules
-    return training.run_and_save(config, data_dir, path)
+    # imported in the worker only: it loads the reference's modules; a course's experiment module
+    # ('trainer' in its configurations) brings its own training loop
+    trainer = importlib.import_module('.' + config.get('trainer', 'training'), __package__)
+    return trainer.run_and_save(config, data_dir, path)
 
 
 def run_all(configs, out_dir, jobs=1, data_dirs=None, quiet=False, threads=1):

@@ -189,6 +189,24 @@ def test_bonus_tests_are_tagged_and_left_out_of_the_maximum(tmp_path):
         load_assignment(tmp_path / "a")
 
 
+PARAMETRIZED_HIDDEN = '''
+import pytest
+
+
+@pytest.mark.parametrize("x", [1.0, -2.0])
+def test_relu(student, reference, x):
+    """relu of one number"""
+    assert student.layers.relu(x) == reference.layers.relu(x)
+'''
+
+
+def test_parametrized_cases_share_the_points_and_are_named_by_their_case(tmp_path):
+    assignment = make_assignment(tmp_path / "a", points={"test_relu": 3}, hidden=PARAMETRIZED_HIDDEN)
+    outcomes, _, _ = run_hidden_tests(assignment, make_codes(tmp_path / "s"), limits=LIMITS)
+    assert [(o.name, o.max_score, o.passed) for o in outcomes] == [
+        ("relu of one number (1.0)", 1.5, True), ("relu of one number (-2.0)", 1.5, True)]
+
+
 MNIST_HIDDEN = '''
 import numpy as np
 

@@ -213,3 +213,26 @@ def test_user_errors_are_one_line(tmp_path, experiments):
     assert done.stderr.strip() == 'experiments: error: mnist: no train-images-idx3-ubyte(.gz) in %s' % tmp_path
     done = experiments('extras', '--out', tmp_path, '--feedback', 'fixed', '--round-h', '1')
     assert done.returncode == 2 and 'give at most one' in done.stderr and 'Traceback' not in done.stderr
+
+
+def test_vu_question_7_sweeps_rates_and_seeds_on_the_validation_split(tmp_path, tiny_mnist, experiments):
+    out = tmp_path / 'out'
+    done = experiments('vu', '--out', out, '--data-dir', 'mnist=%s' % tiny_mnist, '--epochs', 2, '--batch-size', 10,
+                       '--lrs', 0.01, 0.03, '--seeds', 0, 1, '--final-lrs', 0.03, '--no-plots', '--quiet')
+    assert done.returncode == 0, done.stderr
+    runs = [json.loads(p.read_text()) for p in sorted((out / 'runs').glob('*.json'))]
+    assert sorted((r['config']['split'], r['config']['lr'], r['config']['seed']) for r in runs) == [
+        ('final', 0.03, 0), ('validation', 0.01, 0), ('validation', 0.01, 1), ('validation', 0.03, 0),
+        ('validation', 0.03, 1)]
+    assert {(r['config']['hidden'][0], r['config']['activation'], r['config']['momentum']) for r in runs} == {
+        (300, 'Sigmoid', 0.0)}
+    # 250 training rows (a sixth held out) in batches of 10, per-step losses averaged over 10 batches
+    assert all(len(r['steps']) == 2 * 25 // 10 for r in runs if r['config']['split'] == 'validation')
+    epochs = read_csv(out / 'vu' / 'sweep' / 'epochs.csv')
+    assert [(r['group'], r['epoch'], r['runs']) for r in epochs] == [
+        ('lr=0.01', '1', '2'), ('lr=0.01', '2', '2'), ('lr=0.03', '1', '2'), ('lr=0.03', '2', '2')]
+    assert 'validation_loss_mean' in epochs[0] and 'test_loss_mean' not in epochs[0]
+    steps = read_csv(out / 'vu' / 'sweep' / 'steps.csv')
+    assert [(r['lr'], r['step'], r['runs']) for r in steps[:2]] == [('0.01', '10', '2'), ('0.01', '20', '2')]
+    chosen = json.loads((out / 'vu' / 'final' / 'chosen.json').read_text())
+    assert chosen['lr'] in (0.01, 0.03) and (chosen['test_acc'] is None) == (chosen['lr'] != 0.03)

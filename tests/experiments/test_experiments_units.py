@@ -128,3 +128,10 @@ def test_each_kind_of_figure_is_a_png(runner_modules, tmp_path):
     again = tmp_path / 'again.png'
     plots.curves(result, again, 'a run')
     assert again.read_bytes() == (tmp_path / 'curves.png').read_bytes()  # no time stamp inside
+
+
+def test_a_course_subcommand_keeps_its_defaults_to_itself(runner_modules):
+    main = runner_modules('reference.experiments.__main__')
+    grid, vu = main.parse_args(['grid']), main.parse_args(['vu'])
+    assert (grid.hidden, grid.activation, grid.momentum, grid.batch_size) == ([128], 'Relu', 0.9, 100)
+    assert (vu.hidden, vu.activation, vu.momentum, vu.batch_size) == ([300], 'Sigmoid', 0.0, 32)

@@ -67,6 +67,18 @@ def test_intake_grades_a_notebook_as_the_module_it_stands_for(tmp_path):
         assert not (sub.code_dir / ".ipynb_checkpoints").exists()
 
 
+def test_a_flat_submission_of_notebooks_alone_is_found(tmp_path):
+    flat = dataclasses.replace(LAYOUT, code_folder="")
+    assert not flat.holds_code(tmp_path)
+    (tmp_path / "layers.ipynb").write_bytes(notebook("X = 1"))
+    assert flat.holds_code(tmp_path) and not dataclasses.replace(flat, notebooks=False).holds_code(tmp_path)
+    path = tmp_path / "2023000001.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("2023000001/layers.ipynb", notebook("X = 1"))
+    with open_submission(path, flat) as sub:
+        assert "X = 1" in (sub.code_dir / "layers.py").read_text()
+
+
 SCRIPT = """
 import sys, json
 import numpy as np
