@@ -3,7 +3,7 @@ import argparse
 import os
 import sys
 
-from . import plots
+from . import montreal, plots
 from .plans import ACTIVATIONS, BASE, DATASET_DIRS, LOSSES, NOISE_MODES, datasets, decay, extras, grid, sweep
 from .reports import REPORTS
 from .runner import ExperimentError, run_all
@@ -82,6 +82,9 @@ def parse_args(argv):
     one = commands.add_parser('analysis', parents=[common], help='confusion matrix and weight histograms')
     one.add_argument('--datasets', nargs='+', choices=sorted(DATASET_DIRS), default=sorted(DATASET_DIRS))
     commands.add_parser('extras', parents=[common], help='backprop vs the Montreal variants')
+    # options of its own: set_defaults would change the shared ones of every experiment
+    commands.add_parser('montreal', parents=[_common_options()], help='the Montreal network: full run and extras'
+                        ).set_defaults(**montreal.DEFAULTS)
     return parser.parse_args(argv)
 
 
@@ -117,6 +120,8 @@ def plan(args, base):
         return decay(base, args.halve_at, args.seeds)
     if args.experiment == 'analysis':
         return datasets(base, args.datasets)
+    if args.experiment == 'montreal':
+        return montreal.plan(base)
     return extras(base)
 
 
@@ -146,7 +151,7 @@ def main(argv=None):
         print('%s: matplotlib is not installed: tables only (pip install -e .[plots] for figures)' % PROG,
               file=sys.stderr)
     folder = os.path.join(args.out, args.experiment)
-    REPORTS[args.experiment](results, folder, draw)
+    dict(REPORTS, montreal=montreal.report)[args.experiment](results, folder, draw)
     print('%s: %d runs; results in %s' % (PROG, len(results), folder))
     return 0
 
