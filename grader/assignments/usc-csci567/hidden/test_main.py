@@ -61,9 +61,9 @@ def _accuracy(main_runs, expect, config: str, threshold: float, leaderboard=None
                              f"images right; a correct main reaches {threshold:.0%} in this short run")
 
 
-@pytest.mark.feedback("the backward snippet: grad_d1 = model['L2'].backward(d1, grad_a2), then drop1's backward "
-                      "with h1, then nonlinear1's with a1, each given its forward's input and the gradient the "
-                      "module after it returned")
+@pytest.mark.feedback("the backward snippet calls the backward of model['L2'], model['drop1'] and "
+                      "model['nonlinear1'] in turn, each with the input its forward was given and the gradient "
+                      "the module after it returned")
 def test_main_backward_calls(main_runs, settings):
     """main's backward snippet calls each module's backward with the right tensors"""
     stop = settings["main_runs"]["stop_after"]
@@ -76,15 +76,15 @@ def test_main_backward_calls(main_runs, settings):
         raise AssertionError(f"main() made {result.get('steps')} updates where {stop} were expected")
 
 
-@pytest.mark.feedback("the training-accuracy snippet: a1 = model['L1'].forward(x), h1 = model['nonlinear1']"
-                      ".forward(a1), d1 = model['drop1'].forward(h1, is_train=False), a2 = model['L2'].forward(d1)")
+@pytest.mark.feedback("the training-accuracy snippet runs the training loop's four forward calls in order, "
+                      "with dropout off (is_train=False), leaving the scores in a2")
 def test_main_training_forward(main_runs, expect):
     """main's training-accuracy snippet computes the network's output (dropout off)"""
     _evaluation(main_runs, expect, "train")
 
 
-@pytest.mark.feedback("the validation-accuracy snippet: the same four forward calls as for training accuracy, "
-                      "with is_train=False")
+@pytest.mark.feedback("the validation-accuracy snippet runs the same four forward calls, with dropout off "
+                      "(is_train=False), leaving the scores in a2")
 def test_main_validation_forward(main_runs, expect):
     """main's validation-accuracy snippet computes the network's output (dropout off)"""
     _evaluation(main_runs, expect, "valid")
