@@ -172,7 +172,12 @@ def _worker_pids(top: int) -> list[int]:
         found = children.get(frontier.pop(), [])
         tree += found
         frontier += found
-    argv = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in tree}
+    argv = {}
+    for pid in tree:
+        try:
+            argv[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:  # it ended between listing and reading
+            continue
     return [pid for pid, args in argv.items()
             if args[0] == os.fsencode(sys.executable) and any(a.endswith(b"_grader_worker.py") for a in args)]
 
