@@ -373,7 +373,11 @@ def _read_data(t: _Reader) -> dict[str, DataSpec]:
         sizes = d.data.get("sizes", {})
         if not isinstance(sizes, dict) or not all(isinstance(v, int) and v > 0 for v in sizes.values()):
             raise ConfigError(f"{t.label}: [data.{name}] sizes must map split names to positive row counts")
-        specs[name] = DataSpec(name, d.str("source", "mnist"), fmt, d.strs("files"), dict(sizes))
+        source = d.str("source", "")
+        if not source:
+            raise ConfigError(f"{t.label}: [data.{name}] needs a source: \"mnist\" (the shipped data/mnist), "
+                              "\"fashion-mnist\", or a folder of IDX files")
+        specs[name] = DataSpec(name, source, fmt, d.strs("files"), dict(sizes))
     return specs
 
 
