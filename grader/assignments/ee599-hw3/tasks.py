@@ -1,11 +1,13 @@
 """Trusted helpers that run INSIDE the worker (copied there read-only), for work that must not cross
-the pipe whole: the course's 60,000-image training file. They import the student's module by bare
+the pipe once per step or whole: the course's 60,000-image training file. They import the student's module by bare
 name and return plain data; the parent judges it (and computes the test predictions itself from
 the returned weights). The worker's mnist_testdata.hdf5 holds no labels; nothing here reads it.
 """
 import numpy as np
 
 N_TRAIN = 50000
+UNIT_FLOAT32 = (np.arange(256) / 255.0).astype(np.float32)
+"""Pixel byte -> the float32 value the course's HDF5 file stores (grader.datasets.formats)."""
 
 
 def split_summary(path, train_rows, valid_rows):
@@ -27,13 +29,15 @@ def split_summary(path, train_rows, valid_rows):
     return {"count": len(parts), "type": type(parts).__name__, "arrays": arrays}
 
 
-def train_on_file(path, sizes, activation, initial_rate, halve_at, epochs, batch_size, seed):
-    """The student's train on the course's split of the training file, read here (the student's
-    load_data is graded on its own): the first 50,000 rows to train, the last 10,000 to validate."""
-    import h5py
+def train_on_pixels(images, labels, sizes, activation, initial_rate, halve_at, epochs, batch_size, seed):
+    """The student's train on the course's split of the 60,000 training images, sent as uint8
+    pixels and integer labels (a quarter of the file's float32, and no gzip to undo) and turned
+    here into exactly what mnist_traindata.hdf5 holds: xdata float32 p / 255, ydata float32 one-hot
+    rows. The first 50,000 rows train, the last 10,000 validate (the student's load_data is graded
+    on its own)."""
     from mlp_numpy import train
 
-    with h5py.File(path, "r") as f:
-        x, y = np.asarray(f["xdata"]), np.asarray(f["ydata"])
+    x = UNIT_FLOAT32[np.asarray(images)]
+    y = np.eye(10, dtype=np.float32)[np.asarray(labels)]
     return train(x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:], sizes, activation, initial_rate,
                  halve_at, epochs, batch_size, seed)

@@ -18,7 +18,7 @@ def inputs(seed, shape, scale=2.0):
 def check_values(hw3, fn, want, name):
     for seed, shape in enumerate(SHAPES):
         z = inputs(seed, shape)
-        hw3.close(fn(z), want(z), f"{name} on a {shape} array", inputs=z)
+        hw3.close(hw3.numeric(fn(z)), want(z), f"{name} on a {shape} array", inputs=z)
 
 
 def check_matches(hw3, f, df, name):
@@ -75,7 +75,7 @@ def test_relu_derivative(student, hw3):
     check_values(hw3, student.mlp_numpy.relu_derivative, lambda z: (z > 0).astype(float), "relu_derivative")
     z = np.round(np.random.default_rng(9).normal(size=(6, 5)))  # a third of the entries are exactly 0
     z[0, :3] = (0.0, 1e-300, -1e-300)
-    got = hw3.values(student.mlp_numpy.relu_derivative(z), z.shape, "relu_derivative")
+    got = hw3.values(hw3.numeric(student.mlp_numpy.relu_derivative(z)), z.shape, "relu_derivative")
     at_zero = got[z == 0]
     if not np.all((at_zero >= 0) & (at_zero <= 1)):
         raise AssertionError(f"relu_derivative(0) returned {at_zero[(at_zero < 0) | (at_zero > 1)][0]:g}; "
