@@ -3,12 +3,15 @@ import argparse
 import os
 import sys
 
-from . import plots
+from . import ee599, plots
 from .plans import ACTIVATIONS, BASE, DATASET_DIRS, LOSSES, NOISE_MODES, datasets, decay, extras, grid, sweep
 from .reports import REPORTS
 from .runner import ExperimentError, run_all
 
 PROG = 'experiments'
+COURSES = {'ee599': ee599}
+"""A course's own experiment: a module with add_parser(commands, common), plan(args, base) and
+report(results, folder, draw)."""
 
 
 def _sizes(text):
@@ -82,6 +85,8 @@ def parse_args(argv):
     one = commands.add_parser('analysis', parents=[common], help='confusion matrix and weight histograms')
     one.add_argument('--datasets', nargs='+', choices=sorted(DATASET_DIRS), default=sorted(DATASET_DIRS))
     commands.add_parser('extras', parents=[common], help='backprop vs the Montreal variants')
+    for course in COURSES.values():
+        course.add_parser(commands, common)
     return parser.parse_args(argv)
 
 
@@ -109,6 +114,8 @@ def base_config(args):
 
 def plan(args, base):
     """The configurations the chosen experiment trains."""
+    if args.experiment in COURSES:
+        return COURSES[args.experiment].plan(args, base)
     if args.experiment == 'grid':
         return grid(base, args.activations, args.losses, args.hiddens)
     if args.experiment == 'sweep':
@@ -146,7 +153,7 @@ def main(argv=None):
         print('%s: matplotlib is not installed: tables only (pip install -e .[plots] for figures)' % PROG,
               file=sys.stderr)
     folder = os.path.join(args.out, args.experiment)
-    REPORTS[args.experiment](results, folder, draw)
+    (COURSES[args.experiment].report if args.experiment in COURSES else REPORTS[args.experiment])(results, folder, draw)
     print('%s: %d runs; results in %s' % (PROG, len(results), folder))
     return 0
 
