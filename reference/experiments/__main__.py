@@ -85,8 +85,8 @@ def parse_args(argv):
     one = commands.add_parser('analysis', parents=[common], help='confusion matrix and weight histograms')
     one.add_argument('--datasets', nargs='+', choices=sorted(DATASET_DIRS), default=sorted(DATASET_DIRS))
     commands.add_parser('extras', parents=[common], help='backprop vs the Montreal variants')
-    for course in COURSES.values():
-        course.add_parser(commands, common)
+    for course in COURSES.values():  # options of its own: its set_defaults must not reach the others
+        course.add_parser(commands, _common_options())
     return parser.parse_args(argv)
 
 

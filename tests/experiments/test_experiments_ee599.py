@@ -60,7 +60,8 @@ def test_problem2_confusion_rates_and_the_most_confused_pair(ee599):
     rows = read_csv(folder / 'problem2' / 'confusion.csv')
     assert rows[0]['true'] == 'T-shirt/top'
     for row, counts in zip(rows, run['confusion']):
-        assert [float(row[name]) for name in list(row)[1:]] == pytest.approx([c / sum(counts) for c in counts], abs=1e-6)
+        want = [c / sum(counts) for c in counts]
+        assert [float(row[name]) for name in list(row)[1:]] == pytest.approx(want, abs=1e-6)
     (pair,) = read_csv(folder / 'problem2' / 'most_confused_pair.csv')
     assert pair['class_a'] != pair['class_b']
 
@@ -86,3 +87,11 @@ def test_problem1_figures_mark_the_halvings(ee599):
     assert names == ['Relu_lr=0.01.png', 'Relu_lr=0.05.png', 'Relu_lr=0.1.png', 'Tanh_lr=0.01.png',
                      'Tanh_lr=0.05.png', 'Tanh_lr=0.1.png']
     assert (folder / 'problem2' / 'confusion.png').read_bytes()[:4] == b'\x89PNG'
+
+
+def test_ee599_defaults_stay_its_own(runner_modules):
+    """The course's defaults (plain SGD, 784-256-10, 50 epochs) do not leak into the other experiments."""
+    cli = runner_modules('reference.experiments.__main__')
+    course, grid = cli.parse_args(['ee599']), cli.parse_args(['grid'])
+    assert (course.momentum, course.hidden, course.epochs) == (0.0, [256], 50)
+    assert (grid.momentum, grid.hidden, grid.epochs) == (0.9, [128], 5)
