@@ -64,7 +64,8 @@ def test_the_reference_as_notebooks_grades_as_the_reference(tmp_path):
     as_py, as_nb = grade_one(scripts, ASSIGNMENT), grade_one(notebooks, ASSIGNMENT)
     assert as_py.error is None and as_nb.error is None
     assert as_py.score == as_nb.score == ASSIGNMENT.max_score
-    assert [(o.test, o.status, o.score) for o in as_nb.outcomes] == [(o.test, o.status, o.score) for o in as_py.outcomes]
+    verdicts = [[(o.test, o.status, o.score) for o in result.outcomes] for result in (as_py, as_nb)]
+    assert verdicts[0] == verdicts[1]
     notes = "\n".join(as_nb.notes)
     assert "graded the code cells of mlp_numpy.ipynb as mlp_numpy.py" in notes
     assert "mlp_numpy.ipynb code cell 1: dropped `%matplotlib inline`" in notes

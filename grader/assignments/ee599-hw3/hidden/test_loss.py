@@ -75,8 +75,8 @@ def test_softmax_cross_entropy_gradient_matches_your_loss(student, hw3):
         z, y = logits(seed, n), hw3.onehot(seed, n)
         slopes = []
         for v in gradcheck.directions(seed, {"input": z.shape}):
-            up, down = (float(hw3.values(student.mlp_numpy.softmax_cross_entropy(z + sign * gradcheck.STEP * v["input"], y),
-                                         (), "softmax_cross_entropy")) for sign in (1.0, -1.0))
+            up, down = (float(hw3.values(student.mlp_numpy.softmax_cross_entropy(
+                z + sign * gradcheck.STEP * v["input"], y), (), "softmax_cross_entropy")) for sign in (1.0, -1.0))
             slopes.append((v, gradcheck.Slope(up, down, max(abs(up), abs(down)))))
         grad = hw3.values(student.mlp_numpy.softmax_cross_entropy_gradient(z, y), z.shape,
                           "softmax_cross_entropy_gradient")
