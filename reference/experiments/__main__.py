@@ -3,13 +3,13 @@ import argparse
 import os
 import sys
 
-from . import montreal, plots, vu
+from . import ee599, montreal, plots, vu
 from .plans import ACTIVATIONS, BASE, DATASET_DIRS, LOSSES, NOISE_MODES, datasets, decay, extras, grid, sweep
 from .reports import REPORTS
 from .runner import ExperimentError, run_all, worker_threads
 
 PROG = 'experiments'
-COURSES = {'vu': vu, 'montreal': montreal}
+COURSES = {'vu': vu, 'montreal': montreal, 'ee599': ee599}
 """A course's experiment module: add_parser(commands, common), plan(args, base), report(results, folder, draw)."""
 
 

@@ -28,11 +28,17 @@ HISTOGRAM_BINS = 40
 _DATASETS = {}  # data_dir -> the four arrays, loaded once per worker process
 
 
-def load_data(data_dir, train_size=None, test_size=None):
-    """The first train_size training and test_size test examples (None: all) of the IDX files in data_dir."""
+def load_data(data_dir, train_size=None, test_size=None, validation=None):
+    """The first train_size training and test_size test examples (None: all) of the IDX files in data_dir.
+
+    validation=N (a course's split, e.g. USC EE599's 50,000 / 10,000): the last N training examples
+    stand in for the test set, and the training examples are taken from the ones before them."""
     if data_dir not in _DATASETS:
         _DATASETS[data_dir] = load_mnist_2d(data_dir)
     train_x, test_x, train_y, test_y = _DATASETS[data_dir]
+    if validation:
+        train_x, test_x, train_y, test_y = train_x[:-validation], train_x[-validation:], train_y[:-validation], \
+            train_y[-validation:]
     return train_x[:train_size], test_x[:test_size], train_y[:train_size], test_y[:test_size]
 
 
@@ -97,7 +103,7 @@ def blas_threads():
 
 def run(config, data_dir):
     """Trains one configuration; returns run_mlp's --json layout plus confusion and weight histograms."""
-    data = load_data(data_dir, config['train_size'], config['test_size'])
+    data = load_data(data_dir, config['train_size'], config['test_size'], config.get('validation'))
     start = time.time()  # training time: loading the data is shared by a worker's runs
     # test_net logs every epoch and a diverging run warns about overflow: neither helps in a pool
     with open(os.devnull, 'w') as sink, contextlib.redirect_stdout(sink), np.errstate(all='ignore'):

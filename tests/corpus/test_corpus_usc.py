@@ -23,8 +23,8 @@ import pytest
 
 from grader.assignment import load_assignment
 
-_spec = importlib.util.spec_from_file_location("corpus_harness", Path(__file__).with_name("harness.py"))
-harness = sys.modules.setdefault("corpus_harness", importlib.util.module_from_spec(_spec))
+_spec = importlib.util.spec_from_file_location("corpus_group_harness", Path(__file__).with_name("harness.py"))
+harness = sys.modules.setdefault("corpus_group_harness", importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(harness)
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,12 +7,10 @@ memorises, detects its caller or returns stored answers earns nothing.
 Two epochs with a decaying learning rate clear 95% with a margin for a correct solution (96.5%
 on three seeds with the reference); a wrong learning-rate scale (a loss
 gradient missing 1/N, already charged in the loss tests) is retried with smaller rates."""
-import time
-
 import numpy as np
 import pytest
 
-from grader.proxy import StudentTimeout
+from grader import training_score
 
 
 def trusted_predictions(weights, images, hidden, check):
@@ -46,32 +44,18 @@ def test_accuracy_on_mnist(student, mnist, settings, limits, check, record_score
     train_images, train_y, test_images, test_y = mnist  # uint8 pixels: the worker scales per batch
     # A stub or a crash shows on 100 images in a blink; don't ship 50 MB of images to find out.
     student.run_task("train_weights", train_images=train_images[:100], train_y=train_y[:100], hidden=8)
-    deadline = time.monotonic() + config["time_budget_s"]
-    best, tried = 0.0, []
-    for rate in config["learning_rates"]:
-        remaining = min(deadline - time.monotonic(), limits.task_timeout_s)
-        if tried and remaining <= 0:
-            break
-        try:
-            weights = student.run_task(
-                "train_weights", timeout_s=max(remaining, 1.0), train_images=train_images, train_y=train_y,
-                learning_rate=rate, final_rate=config["final_rate"], seed=config["seed"], hidden=config["hidden"],
-                epochs=config["epochs"],
-                batch_size=config["batch_size"], momentum=config["momentum"], init_std=config["init_std"])
-        except StudentTimeout:
-            if not tried:
-                raise
-            break
+    def run(rate, timeout_s):
+        weights = student.run_task(
+            "train_weights", timeout_s=timeout_s, train_images=train_images, train_y=train_y,
+            learning_rate=rate, final_rate=config["final_rate"], seed=config["seed"], hidden=config["hidden"],
+            epochs=config["epochs"],
+            batch_size=config["batch_size"], momentum=config["momentum"], init_std=config["init_std"])
         if not isinstance(weights, dict):
             raise AssertionError("training did not return the layers' weights")
-        predictions = trusted_predictions(weights, test_images, config["hidden"], check)
-        accuracy = float(np.mean(predictions == test_y))
-        tried.append(f"{accuracy:.2%} at learning rate {rate:g}{mean_loss(weights.get('losses'))}")
-        best = max(best, accuracy)
-        if best >= config["full_points_at"]:
-            break
-    zero, full = config["zero_points_below"], config["full_points_at"]
-    leaderboard("accuracy (%)", round(100 * best, 2))
-    record_score(min(1.0, max(0.0, (best - zero) / (full - zero))))
-    assert best >= full, (f"test accuracy {best:.2%}, full points from {full:.0%}, none below {zero:.0%} "
-                          f"({'; '.join(tried)})")
+        accuracy = float(np.mean(trusted_predictions(weights, test_images, config["hidden"], check) == test_y))
+        return accuracy, f"{accuracy:.2%} at learning rate {rate:g}{mean_loss(weights.get('losses'))}"
+
+    best, tried = training_score.best_accuracy(run, config["learning_rates"], config["time_budget_s"],
+                                               limits.task_timeout_s, config["full_points_at"])
+    training_score.award(best, tried, config["zero_points_below"], config["full_points_at"], record_score,
+                         leaderboard)
