@@ -44,11 +44,8 @@ ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
 CASES = harness.load_cases(CORPUS)
 ASSIGNMENT = load_assignment(None)
-JUDGE = Judge(ASSIGNMENT, ACCURACY_GROUP)
-
-
-def case_files(case) -> dict[str, str]:
-    return {n: (case.folder / n).read_text(encoding="utf-8") for n in STUDENT_FILES if (case.folder / n).is_file()}
+GROUP_OF = {test: group for group, tests in ASSIGNMENT.point_groups.items() for test in tests}
+ACCURACY = next(g for g in ASSIGNMENT.point_groups if g.startswith(ACCURACY_GROUP))
 
 
 # --- building and grading the batch -----------------------------------------------------------------
@@ -68,11 +65,20 @@ def _analyze(root: Path) -> None:
                    check=True, capture_output=True, env=ENV, timeout=120)
 
 
+def _zip(root: Path, dest: Path) -> None:
+    """<id>.zip holding <id>/Report.md, <id>/summary.txt, <id>/codes/*.py."""
+    with zipfile.ZipFile(dest / f"{root.name}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{root.name}/{path.relative_to(root).as_posix()}", ZIP_TIME)
+            info.external_attr, info.compress_type = 0o100644 << 16, zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> dict[str, dict]:
     """Student id -> results.json of one real `grade` batch over every case, the skeleton and the reference."""
     base = tmp_path_factory.mktemp("corpus")
-    trees, zips = base / "trees", base / "zips"
+    trees, zips, out = base / "trees", base / "zips", base / "out"
     zips.mkdir()
     overlays = {case.sid: case.files(STUDENT_FILES) for case in CASES}
     overlays["handout-skeleton"] = {}
