@@ -1,8 +1,8 @@
-"""Grade many submissions, N at a time, each in its own `grade` subprocess.
+"""Grade many submissions, N at a time, in `grade` child processes (grader/jobs.py: one per slot,
+serving its submissions one after another, each with fresh workers).
 
-A separate process per submission means one crash, hang or memory blow-up stops only that
-submission: the parent kills its process group after SUBMISSION_TIMEOUT_S and writes a
-could_not_grade result for it. Finished results are never touched again (atomic writes), so
+A crash, hang or memory blow-up stops only the submission it happened in: the parent kills that
+child's process group after SUBMISSION_TIMEOUT_S and writes a could_not_grade result for it. Finished results are never touched again (atomic writes), so
 Ctrl-C keeps them. A re-run skips a submission only when its content hash matches the one its
 results.json records (and the grader did not fail on it); every input ends as graded, could not
 grade (with the reason) or skipped as unchanged, and the summary lists each. The gradebook,
@@ -12,13 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import shutil
-import subprocess
-import tempfile
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -28,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from grader.assignment import Assignment
 from grader.cohort import rebuild
 from grader.inputs import Found, Input, content_hash, input_to_json
+from grader.jobs import Jobs
 from grader.output import write_atomic
 from grader.render.summary import accounting_lines, cohort_table
 from grader.results import GradeResult
@@ -36,7 +31,6 @@ from grader.textsafe import terminal_text
 
 LAUNCHER = (sys.executable, "-m", "grader.grade")
 SUBMISSION_TIMEOUT_S = 1800.0
-STOP_GRACE_S = 5.0  # after SIGINT, before SIGKILL: lets the child delete its temp dir
 LOG_TAIL_CHARS = 4000
 GRADED, COULD_NOT_GRADE, SKIPPED = "graded", "could not grade", "skipped"
 
@@ -55,61 +49,6 @@ def _tail(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]
     except OSError:
         return ""
-
-
-class ChildProcesses:
-    """The running `grade` children, so that Ctrl-C or a timeout stops a whole process group."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._running: set[subprocess.Popen] = set()
-        self.stopping = threading.Event()
-
-    def run(self, cmd: list[str], log_path: Path, timeout_s: float) -> int | None:
-        """The child's exit status; None when it timed out or was stopped. The child's temp folders
-        (intake, workers) live in one folder of its own, removed here however the child ended:
-        a child killed outright cannot clean up after itself."""
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            if self.stopping.is_set():
-                return None
-            temp = tempfile.mkdtemp(prefix="grade-child-")
-            os.chmod(temp, 0o711)  # a worker's uid may walk through to its own 0700 folder
-            log = open(log_path, "wb")
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True, env={**os.environ, "TMPDIR": temp})
-            self._running.add(proc)
-        try:
-            return proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _stop(proc)
-            return None
-        finally:
-            with self._lock:
-                self._running.discard(proc)
-            log.close()
-            shutil.rmtree(temp, ignore_errors=True)
-
-    def stop_all(self) -> None:
-        with self._lock:
-            self.stopping.set()
-            running = list(self._running)
-        for proc in running:
-            _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGINT to the child's group (it cleans up like at Ctrl-C), then SIGKILL if it lingers."""
-    for sig, wait_s in ((signal.SIGINT, STOP_GRACE_S), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def child_args(args: argparse.Namespace) -> list[str]:
@@ -141,14 +80,13 @@ class Batch:
         self.cmd = [*(launcher or LAUNCHER)]
         self.args = child_args(args)
         self.timeout_s = timeout_s
-        self.children = ChildProcesses()
+        self.children = Jobs([*self.cmd, *self.args])
 
     def grade(self, item: Input) -> tuple[str, str]:
         """(GRADED or COULD_NOT_GRADE, the reason) for one submission graded by a child."""
         folder = self.out_dir / item.student_id
         before = _stamp(folder / "results.json")
-        cmd = [*self.cmd, *self.args, "--input-record", input_to_json(item), "--", str(item.path)]
-        status = self.children.run(cmd, folder / "grade.log", self.timeout_s)
+        status = self.children.run({"input": input_to_json(item)}, folder / "grade.log", self.timeout_s)
         if self.children.stopping.is_set():
             return "stopped", ""
         recorded = _recorded(self.out_dir, item.student_id)
@@ -190,6 +128,7 @@ class Batch:
                     self.children.stop_all()
                     pool.shutdown(cancel_futures=True)
                     raise
+        self.children.close_all()
         return statuses
 
 

@@ -1,8 +1,8 @@
 """`grade`: grade one submission, or many (grader/batch.py), and write the results.
 
     grade submission.zip              one submission: a table, results.json, feedback.md
-    grade submissions/ --jobs 2       a folder of archives or an LMS download, each in its own process
-    python -m grader.grade ...        what the batch runs for one submission
+    grade submissions/ --jobs 2       a folder of archives or an LMS download, two at a time
+    python -m grader.grade ... --serve FD   what the batch runs: submissions read from stdin, one by one
 
 After either, gradebook.csv, report.html and the exports in --out are rebuilt from every result
 there (grader/cohort.py). docs/batch.md describes inputs, ids, the roster, late policy and exports.
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="grade", description="Grade MLP homework submissions (archives, folders, LMS downloads).")
-    p.add_argument("inputs", nargs="+", type=Path, metavar="SUBMISSION",
+    p.add_argument("inputs", nargs="*", type=Path, metavar="SUBMISSION",
                    help="a .zip/.tar.gz/.tgz, a submission folder, or a folder of them (also Moodle, Canvas "
                         "and Gradescope downloads, unzipped)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="results folder (default %(default)s)")
@@ -45,11 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap (unsafe)")
     p.add_argument("--assignment", type=Path, help="assignment folder (default: the MLP homework)")
     p.add_argument("--debug", action="store_true", help="re-raise the grader's own errors")
-    p.add_argument("--input-record", help=argparse.SUPPRESS)  # the batch's Input for its child
+    p.add_argument("--input-record", help=argparse.SUPPRESS)  # one Input record, as the batch writes it
+    p.add_argument("--serve", type=int, metavar="FD", help=argparse.SUPPRESS)  # a batch's child (grader/jobs.py)
     return p
 
 
 def _check_args(args: argparse.Namespace) -> None:
+    if not args.inputs and args.serve is None:
+        raise GraderError("give a submission: a .zip, a folder, or a folder of them (see grade --help)")
     for name in ("jobs", "timeout", "memory"):
         value = getattr(args, name)
         if value is not None and value <= 0:
@@ -86,9 +89,11 @@ def main(argv: list[str]) -> int:
     _check_args(args)
     assignment = load_assignment(args.assignment)
     limits = assignment.limits.replace(call_timeout_s=args.timeout, memory_mb=args.memory)
+    if args.serve is not None:
+        return serve(args, assignment, limits)
     if args.no_sandbox and not args.input_record:
-        print("grade: WARNING: --no-sandbox runs student code with YOUR permissions (files, network); "
-              "use it only for code you trust", file=sys.stderr)
+        print("grade: WARNING: --no-sandbox runs student code without bubblewrap: confined by Landlock (where "
+              "the kernel has it), seccomp, rlimits and a uid of its own; see docs/security.md", file=sys.stderr)
     item = _single(args, assignment.layout)
     if item is None:
         from grader.batch import grade_many  # the batch imports run, never this module
@@ -109,6 +114,38 @@ def main(argv: list[str]) -> int:
     Console().print(build_table(result))
     print(f"results: {args.out / result.student_id / 'results.json'}; gradebook: {args.out / 'gradebook.csv'}")
     return status
+
+
+def serve(args: argparse.Namespace, assignment, limits) -> int:
+    """A batch's child: grade the submissions the batch sends on stdin, one JSON line each
+    ({"input", "log", "temp"}), each with its own log (as stdout and stderr) and temp folder, and
+    write each one's exit status as a line to fd args.serve. Python, the grader, pytest and the
+    data stay loaded between submissions; their workers do not."""
+    import json
+    import tempfile
+
+    from grader.run import grade_to_dir
+
+    with os.fdopen(args.serve, "w") as answers:
+        for line in sys.stdin:
+            request = json.loads(line)
+            with open(request["log"], "wb") as log:
+                for stream in (sys.stdout, sys.stderr):
+                    stream.flush()
+                    os.dup2(log.fileno(), stream.fileno())
+            tempfile.tempdir = os.environ["TMPDIR"] = request["temp"]
+            try:
+                result, status = grade_to_dir(input_from_json(request["input"]), args.out, assignment,
+                                              limits=limits, sandbox=not args.no_sandbox, debug=args.debug)
+                print(f"{result.student_id}: {result.score:g} / {result.max_score:g}")
+            except GraderError as e:  # written as could-not-grade by grade_to_dir: one line, like `grade`
+                print(f"grade: error: {e}", file=sys.stderr)
+                status = 2
+            sys.stdout.flush()
+            sys.stderr.flush()
+            answers.write(f"{status}\n")
+            answers.flush()
+    return 0
 
 
 def _rebuild(args: argparse.Namespace, assignment) -> None:

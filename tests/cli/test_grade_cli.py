@@ -112,7 +112,7 @@ def test_unreadable_zip_exits_2_with_one_line(tmp_path, assignment_dir, content)
 
 
 @pytest.mark.parametrize("args, words", [
-    ([], "the following arguments are required"),
+    ([], "give a submission"),
     (["missing.zip"], "missing.zip: no such file or folder"),
     (["x.zip", "--jobs", "0"], "--jobs must be positive"),
     (["x.zip", "--assignment", "nowhere"], "no assignment.toml"),
@@ -260,6 +260,29 @@ def test_crash_and_timeout_of_one_submission_do_not_stop_the_others(tmp_path, as
     assert rerun == 1 and "graded 0, could not grade 2, skipped 1 unchanged" in capsys.readouterr().out
 
 
+def test_a_batch_child_serves_many_submissions_and_a_crash_costs_one(tmp_path, assignment_dir, monkeypatch):
+    """With --jobs 1 one child grades every submission (the grader and its data loaded once), but a
+    crash costs only the submission it happened in: a fresh child serves the rest."""
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    inputs = tmp_path / "in"
+    for i in range(1, 4):
+        submission(inputs, f"202300006{i}")
+    submission(inputs, "2023000064", layers="CRASH")
+    for i in range(5, 7):
+        submission(inputs, f"202300006{i}")
+    out = tmp_path / "out"
+    args = _parser().parse_args([str(inputs), "--out", str(out), "--assignment", str(assignment_dir), "--jobs", "1"])
+    assignment = load_assignment(assignment_dir)
+    assert grade_many(find_inputs([inputs], out, assignment.layout), args, assignment,
+                      launcher=[sys.executable, str(FAKE)]) == 1
+    pids = {sid: next(n for n in results(out, sid)["extra_data"]["notes"] if n.startswith("graded by process"))
+            for sid in ("2023000061", "2023000062", "2023000063", "2023000065", "2023000066")}
+    assert pids["2023000061"] == pids["2023000062"] == pids["2023000063"]
+    assert pids["2023000065"] == pids["2023000066"] != pids["2023000061"]
+    assert "exit status 9" in results(out, "2023000064")["tests"][0]["output"]
+    assert all(results(out, sid)["score"] == 5 for sid in pids)
+
+
 def _processes_mentioning(text: str) -> list[int]:
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
@@ -280,16 +303,18 @@ def test_ctrl_c_keeps_finished_results_and_stops_the_children(tmp_path, assignme
                                str(assignment_dir), "--jobs", "2"], env=ENV, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not (out / "2023000041" / "results.json").exists() or not _processes_mentioning(str(hang)):
+    serving = lambda: [pid for pid in _processes_mentioning("--serve") if pid in _processes_mentioning(str(out))]  # noqa: E731
+    while not (out / "2023000041" / "results.json").exists() or not serving():
         assert time.monotonic() < deadline and parent.poll() is None
         time.sleep(0.05)  # polling for a condition, not timing
+    assert hang.exists() and not (out / "2023000042" / "results.json").exists()  # still hanging in a child
     parent.send_signal(signal.SIGINT)
     _, stderr = parent.communicate(timeout=60)
     assert parent.returncode == 130 and "interrupted" in stderr
     assert results(out, "2023000041")["score"] == 5
     assert not (out / "2023000042" / "results.json").exists()
     assert [row[:5] for row in gradebook_rows(out)] == [["2023000041", "", "", "graded", "5"]]
-    assert _processes_mentioning(str(hang)) == []
+    assert serving() == []
 
 
 PRISTINE = "def f():\n    # TODO START\n    raise NotImplementedError\n    # TODO END\n"
