@@ -34,8 +34,10 @@ def fake_run_hidden_tests(assignment, sub, *, limits=None, sandbox=True):
                                 visibility="visible",
                                 leaderboard=(("accuracy (%)", float(accuracy[1]), "desc"),) if accuracy and not outcomes
                                 else ()))
-    return outcomes, [f"limits: timeout {limits.call_timeout_s:g} s, memory {limits.memory_mb} MB",
-                      f"graded by process {os.getpid()}"], {}
+    notes = [f"limits: timeout {limits.call_timeout_s:g} s, memory {limits.memory_mb} MB"]
+    if os.environ.get("FAKE_ENGINE_SAYS_PID"):  # only where a test asks: a pid differs from run to run
+        notes.append(f"graded by process {os.getpid()}")
+    return outcomes, notes, {}
 
 
 if __name__ == "__main__":

@@ -264,6 +264,7 @@ def test_a_batch_child_serves_many_submissions_and_a_crash_costs_one(tmp_path, a
     """With --jobs 1 one child grades every submission (the grader and its data loaded once), but a
     crash costs only the submission it happened in: a fresh child serves the rest."""
     monkeypatch.setenv("PYTHONPATH", str(REPO))
+    monkeypatch.setenv("FAKE_ENGINE_SAYS_PID", "1")
     inputs = tmp_path / "in"
     for i in range(1, 4):
         submission(inputs, f"202300006{i}")
