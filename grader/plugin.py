@@ -141,6 +141,11 @@ class GraderPlugin:
     def assignment(self) -> Assignment:
         return self._assignment
 
+    @pytest.fixture(scope="session")
+    def settings(self) -> dict:
+        """The [settings] table of assignment.toml."""
+        return self._assignment.settings
+
     @pytest.fixture
     def record_score(self, request):
         """record_score(fraction): partial credit for this test (clamped to [0, 1])."""

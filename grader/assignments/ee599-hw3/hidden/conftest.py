@@ -162,9 +162,3 @@ class Mnist:
 @pytest.fixture(scope="session")
 def mnist(dataset) -> Mnist:
     return Mnist(dataset("mnist"))
-
-
-@pytest.fixture(scope="session")
-def settings(assignment):
-    """The [settings] table of assignment.toml."""
-    return assignment.settings

@@ -114,9 +114,3 @@ class MnistPixels(NamedTuple):
 def mnist(dataset):
     splits = dataset("mnist")
     return MnistPixels(*splits["train"], *splits["test"])
-
-
-@pytest.fixture(scope="session")
-def settings(assignment):
-    """The [settings] table of assignment.toml."""
-    return assignment.settings

@@ -150,9 +150,3 @@ def kit():
 def ref(reference):
     """The reference's mlp module, in the parent."""
     return reference.mlp
-
-
-@pytest.fixture(scope="session")
-def settings(assignment):
-    """The [settings] table of assignment.toml."""
-    return assignment.settings

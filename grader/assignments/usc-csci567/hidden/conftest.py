@@ -32,12 +32,6 @@ def forward():
 
 
 @pytest.fixture(scope="session")
-def settings(assignment):
-    """The [settings] table of assignment.toml."""
-    return assignment.settings
-
-
-@pytest.fixture(scope="session")
 def subset(dataset):
     """mnist_subset.json as the student's data_loader_mnist reads it: {split: Split(X, y)},
     X float64 rows of 784 pixels in [0, 1], y int64 labels (test labels stay here)."""

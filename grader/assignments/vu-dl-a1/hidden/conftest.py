@@ -142,9 +142,3 @@ class Vu:
 @pytest.fixture(scope="session")
 def vu():
     return Vu
-
-
-@pytest.fixture(scope="session")
-def settings(assignment):
-    """The [settings] table of assignment.toml."""
-    return assignment.settings
